@@ -1,0 +1,95 @@
+// buildApp() assembles the instance without listening, so tests drive it with inject().
+import { join } from "node:path";
+import fastifyStatic from "@fastify/static";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import qs from "qs";
+import type { DatabaseHandle } from "../db/connection.ts";
+import type { Config } from "./config.ts";
+import type { AppContext } from "./context.ts";
+import { DomainEvents } from "./events.ts";
+import { authPlugin } from "./plugins/auth.ts";
+import { bodyPlugin } from "./plugins/body.ts";
+import { corsPlugin } from "./plugins/cors.ts";
+import { errorsPlugin } from "./plugins/errors.ts";
+import { rateLimitPlugin } from "./plugins/rate-limit.ts";
+import { registerRoutes } from "./routes/index.ts";
+import { addMastodonKeywords } from "./schemas/keywords.ts";
+import { registerEntitySchemas } from "./schemas/entities.ts";
+import { LocalDiskStore } from "./services/media/store.ts";
+import { Urls } from "./urls.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    context: AppContext;
+  }
+}
+
+export interface BuildOptions {
+  config: Config;
+  database: DatabaseHandle;
+  logger?: FastifyServerOptions["logger"];
+}
+
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { config, database } = options;
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: ["req.headers.authorization", "req.headers.cookie", "req.body.password"],
+    },
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      maxParamLength: 500,
+      querystringParser: (text) => qs.parse(text, { arrayLimit: 100, depth: 5, parameterLimit: 1000 }),
+    },
+    ajv: {
+      customOptions: { coerceTypes: "array", removeAdditional: true, useDefaults: true },
+      plugins: [addMastodonKeywords as never],
+    },
+  });
+
+  const context: AppContext = {
+    config,
+    db: database.db,
+    dbKind: database.kind,
+    urls: new Urls(config.origin),
+    events: new DomainEvents(),
+    media: new LocalDiskStore(join(config.dataDir, "media")),
+    tokens: {
+      sign: () => {
+        throw new Error("token signing is set up by the auth plugin");
+      },
+    },
+    log: app.log,
+  };
+  app.decorate("context", context);
+
+  registerEntitySchemas(app);
+  await app.register(errorsPlugin);
+  await app.register(bodyPlugin, { config });
+  await app.register(corsPlugin);
+  await app.register(authPlugin, { context });
+  await app.register(rateLimitPlugin, { config });
+
+  await app.register(fastifyStatic, {
+    root: join(import.meta.dirname, "static"),
+    prefix: "/",
+    wildcard: false,
+    index: false,
+    serve: true,
+    allowedPath: (path) => /^\/(avatars|headers)\/original\/missing\.png$/.test(path),
+  });
+  await app.register(fastifyStatic, {
+    root: (context.media as LocalDiskStore).root,
+    prefix: "/system/",
+    decorateReply: false,
+    index: false,
+    immutable: true,
+    maxAge: "365d",
+  });
+
+  await app.register(registerRoutes);
+  return app;
+}

@@ -1,0 +1,30 @@
+// What services need from the running instance, free of HTTP framework types.
+import type { Kysely } from "kysely";
+import type { DatabaseKind } from "../db/connection.ts";
+import type { Database } from "../db/schema.ts";
+import type { Config } from "./config.ts";
+import type { DomainEvents } from "./events.ts";
+import type { MediaStore } from "./services/media/store.ts";
+import type { Urls } from "./urls.ts";
+
+export interface Logger {
+  info(object: object | string, message?: string): void;
+  warn(object: object | string, message?: string): void;
+  error(object: object | string, message?: string): void;
+  debug(object: object | string, message?: string): void;
+}
+
+export interface TokenSigner {
+  sign(payload: { jti: string }): string;
+}
+
+export interface AppContext {
+  config: Config;
+  db: Kysely<Database>;
+  dbKind: DatabaseKind;
+  urls: Urls;
+  events: DomainEvents;
+  media: MediaStore;
+  tokens: TokenSigner;
+  log: Logger;
+}

@@ -1,0 +1,163 @@
+// What /api/v1/instance, /api/v2/instance and NodeInfo report about this campus.
+import { sql } from "kysely";
+import type { AppContext } from "../../context.ts";
+import { accountToApi } from "../../serializers/account.ts";
+import { VERSION_STRING } from "../../version.ts";
+
+export interface InstanceStats {
+  userCount: number;
+  statusCount: number;
+  domainCount: number;
+  activeMonth: number;
+  activeHalfyear: number;
+}
+
+const STATS_TTL_MS = 60_000;
+let cached: { at: number; origin: string; stats: InstanceStats } | null = null;
+
+/** Counts change slowly and cost a scan; they are recomputed at most once a minute. */
+export async function instanceStats(context: AppContext): Promise<InstanceStats> {
+  if (cached && cached.origin === context.config.origin && Date.now() - cached.at < STATS_TTL_MS) return cached.stats;
+  const row = await sql<{
+    users: string;
+    statuses: string;
+    domains: string;
+    active_month: string;
+    active_halfyear: string;
+  }>`
+    SELECT
+      (SELECT count(*) FROM users u JOIN accounts a ON a.id = u.account_id WHERE a.suspended_at IS NULL) AS users,
+      (SELECT count(*) FROM statuses WHERE local) AS statuses,
+      (SELECT count(DISTINCT domain) FROM accounts WHERE domain IS NOT NULL) AS domains,
+      (SELECT count(*) FROM users WHERE last_sign_in_at > now() - interval '30 days') AS active_month,
+      (SELECT count(*) FROM users WHERE last_sign_in_at > now() - interval '180 days') AS active_halfyear
+  `.execute(context.db);
+  const values = row.rows[0]!;
+  const stats = {
+    userCount: Number(values.users),
+    statusCount: Number(values.statuses),
+    domainCount: Number(values.domains),
+    activeMonth: Number(values.active_month),
+    activeHalfyear: Number(values.active_halfyear),
+  };
+  cached = { at: Date.now(), origin: context.config.origin, stats };
+  return stats;
+}
+
+const SUPPORTED_IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"];
+
+function limits(context: AppContext) {
+  const { config } = context;
+  return {
+    accounts: { max_featured_tags: 10, max_pinned_statuses: 5 },
+    statuses: {
+      max_characters: config.maxCharacters,
+      max_media_attachments: config.maxMediaAttachments,
+      characters_reserved_per_url: 23,
+    },
+    media_attachments: {
+      supported_mime_types: SUPPORTED_IMAGE_TYPES,
+      image_size_limit: config.maxImageBytes,
+      image_matrix_limit: 16_777_216,
+      video_size_limit: config.maxVideoBytes,
+      video_frame_rate_limit: 60,
+      video_matrix_limit: 8_294_400,
+      description_limit: 1500,
+    },
+    polls: {
+      max_options: config.maxPollOptions,
+      max_characters_per_option: config.maxPollOptionChars,
+      min_expiration: 300,
+      max_expiration: 2_629_746,
+    },
+  };
+}
+
+async function contactAccount(context: AppContext) {
+  const admin = await context.db
+    .selectFrom("users as u")
+    .innerJoin("accounts as a", "a.id", "u.account_id")
+    .selectAll("a")
+    .where("u.role", "=", "admin")
+    .where("a.suspended_at", "is", null)
+    .orderBy("a.id", "asc")
+    .executeTakeFirst();
+  return admin ? accountToApi(admin, context.urls) : null;
+}
+
+export async function instanceV1(context: AppContext) {
+  const { config, urls } = context;
+  const stats = await instanceStats(context);
+  return {
+    uri: config.domain,
+    title: config.name,
+    short_description: config.description,
+    description: config.description,
+    email: config.contactEmail,
+    version: VERSION_STRING,
+    urls: { streaming_api: urls.streaming() },
+    stats: { user_count: stats.userCount, status_count: stats.statusCount, domain_count: stats.domainCount },
+    thumbnail: null,
+    languages: ["en"],
+    registrations: config.registrations !== "closed",
+    approval_required: false,
+    invites_enabled: config.registrations === "invite",
+    configuration: limits(context),
+    contact_account: await contactAccount(context),
+    rules: [],
+  };
+}
+
+export async function instanceV2(context: AppContext) {
+  const { config, urls } = context;
+  const stats = await instanceStats(context);
+  return {
+    domain: config.domain,
+    title: config.name,
+    version: VERSION_STRING,
+    source_url: config.origin,
+    description: config.description,
+    usage: { users: { active_month: stats.activeMonth } },
+    thumbnail: { url: urls.defaultHeader(), blurhash: null, versions: {} },
+    icon: [],
+    languages: ["en"],
+    configuration: {
+      urls: { streaming: urls.streaming(), status: null, about: `${urls.origin}/about`, privacy_policy: null, terms_of_service: null },
+      vapid: { public_key: "" },
+      ...limits(context),
+      translation: { enabled: false },
+      timeline_access: {
+        live_feeds: { local: "authenticated", remote: "authenticated" },
+        hashtag_feeds: { local: "authenticated", remote: "authenticated" },
+        trending_link_feeds: { local: "disabled", remote: "disabled" },
+      },
+    },
+    registrations: {
+      enabled: config.registrations !== "closed",
+      approval_required: false,
+      reason_required: false,
+      message:
+        config.registrations === "invite"
+          ? "Accounts on this campus need an invite code from an administrator."
+          : config.registrations === "closed"
+            ? "Accounts on this campus are created by its administrators."
+            : null,
+      min_age: null,
+      url: null,
+    },
+    api_versions: { mastodon: 2 },
+    contact: { email: config.contactEmail, account: await contactAccount(context) },
+    rules: [],
+  };
+}
+
+export async function knownPeers(context: AppContext): Promise<string[]> {
+  const rows = await context.db
+    .selectFrom("accounts")
+    .select("domain")
+    .distinct()
+    .where("domain", "is not", null)
+    .orderBy("domain")
+    .execute();
+  return rows.map((row) => row.domain!);
+}

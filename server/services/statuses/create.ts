@@ -1,0 +1,232 @@
+import { sql, type Transaction } from "kysely";
+import { insertNotifications } from "../../../db/repositories/notifications.ts";
+import { visibleTo } from "../../../db/repositories/statuses.ts";
+import type { Account, Database, Status, Visibility } from "../../../db/schema.ts";
+import { bigintArray } from "../../../db/sql-helpers.ts";
+import type { AppContext } from "../../context.ts";
+import { ApiError, unprocessable } from "../../errors.ts";
+import { textToHtml } from "./html.ts";
+import { mentionLookup, resolveMentions } from "./mentions.ts";
+import { countedLength, extractHashtags, normalizeTag } from "./text.ts";
+
+export interface NewStatusInput {
+  status?: string;
+  spoilerText?: string;
+  sensitive?: boolean;
+  visibility?: Visibility;
+  language?: string;
+  inReplyToId?: string;
+  idempotencyKey?: string;
+  applicationId: string | null;
+}
+
+const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
+
+async function findIdempotent(context: AppContext, accountId: string, key: string) {
+  const row = await context.db
+    .selectFrom("idempotency_keys")
+    .select(["status_id", "created_at"])
+    .where("account_id", "=", accountId)
+    .where("key", "=", key)
+    .executeTakeFirst();
+  if (!row?.status_id || Date.now() - row.created_at.getTime() > IDEMPOTENCY_WINDOW_MS) return null;
+  return row.status_id;
+}
+
+async function upsertTags(trx: Transaction<Database>, names: string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const rows = await trx
+    .insertInto("tags")
+    .values(names.map((name) => ({ name: normalizeTag(name), display_name: name, last_status_at: new Date() })))
+    .onConflict((conflict) => conflict.column("name").doUpdateSet({ last_status_at: new Date() }))
+    .returning("id")
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Home feeds receive a post when it is written: the author's own, every local follower's for
+ * public, unlisted and followers-only posts, and for direct posts the mentioned followers'.
+ */
+async function fanOut(trx: Transaction<Database>, status: Status, mentionedIds: string[]): Promise<void> {
+  const onlyMentioned = status.visibility === "direct";
+  await sql`
+    INSERT INTO home_feed (account_id, status_id, author_id)
+    SELECT ${status.account_id}::bigint, ${status.id}::bigint, ${status.account_id}::bigint
+    UNION
+    SELECT f.account_id, ${status.id}::bigint, ${status.account_id}::bigint
+    FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL
+    WHERE f.target_account_id = ${status.account_id}
+      AND (NOT ${onlyMentioned} OR f.account_id = ANY(${bigintArray(mentionedIds)}))
+    ON CONFLICT DO NOTHING
+  `.execute(trx);
+}
+
+function validate(context: AppContext, input: NewStatusInput): void {
+  const text = input.status ?? "";
+  if (text.trim() === "") throw unprocessable("Text can't be blank");
+  const length = countedLength(text) + Array.from(input.spoilerText ?? "").length;
+  if (length > context.config.maxCharacters) {
+    throw unprocessable(`Text character limit of ${context.config.maxCharacters} exceeded`);
+  }
+  if (input.language && !/^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/.test(input.language)) {
+    throw unprocessable("Language is not a valid language code");
+  }
+}
+
+/** Posts a status for a local user; returns its id. */
+export async function createStatus(context: AppContext, author: Account, input: NewStatusInput): Promise<string> {
+  if (input.idempotencyKey) {
+    const existing = await findIdempotent(context, author.id, input.idempotencyKey);
+    if (existing) return existing;
+  }
+  validate(context, input);
+  const text = input.status!.trim();
+  const user = await context.db
+    .selectFrom("users")
+    .select(["default_visibility", "default_sensitive", "default_language"])
+    .where("account_id", "=", author.id)
+    .executeTakeFirstOrThrow();
+
+  let parent: Status | undefined;
+  if (input.inReplyToId) {
+    parent = await context.db
+      .selectFrom("statuses as s")
+      .selectAll("s")
+      .where("s.id", "=", input.inReplyToId)
+      .where(visibleTo(author.id))
+      .executeTakeFirst();
+    if (!parent) throw new ApiError(404, "The post you are trying to reply to does not appear to exist.");
+  }
+
+  const mentions = await resolveMentions(context, text);
+  const mentioned = [...new Set([...mentions.values()].map((account) => account.id))];
+  const content = textToHtml(text, { mention: mentionLookup(mentions), tagUrl: (name) => context.urls.tag(name) });
+  const visibility = input.visibility ?? user.default_visibility;
+  const spoilerText = (input.spoilerText ?? "").trim();
+
+  const { statusId, notificationIds } = await context.db.transaction().execute(async (trx) => {
+    if (input.idempotencyKey) {
+      // Claim the key first: a concurrent retry with the same key waits here, then finds it.
+      await trx
+        .deleteFrom("idempotency_keys")
+        .where("account_id", "=", author.id)
+        .where("key", "=", input.idempotencyKey)
+        .where("created_at", "<", new Date(Date.now() - IDEMPOTENCY_WINDOW_MS))
+        .execute();
+      const claimed = await trx
+        .insertInto("idempotency_keys")
+        .values({ account_id: author.id, key: input.idempotencyKey })
+        .onConflict((conflict) => conflict.columns(["account_id", "key"]).doNothing())
+        .returning("key")
+        .executeTakeFirst();
+      if (!claimed) {
+        const row = await trx
+          .selectFrom("idempotency_keys")
+          .select("status_id")
+          .where("account_id", "=", author.id)
+          .where("key", "=", input.idempotencyKey)
+          .executeTakeFirstOrThrow();
+        if (row.status_id) return { statusId: row.status_id, notificationIds: [] };
+      }
+    }
+    const { id } = await sql<{ id: string }>`SELECT timestamp_id() AS id`
+      .execute(trx)
+      .then((result) => result.rows[0]!);
+    const status = await trx
+      .insertInto("statuses")
+      .values({
+        id,
+        uri: context.urls.statusUri(author.username, id),
+        url: context.urls.status(author.username, id),
+        account_id: author.id,
+        local: true,
+        text,
+        content,
+        spoiler_text: spoilerText,
+        sensitive: input.sensitive ?? (spoilerText !== "" || user.default_sensitive),
+        visibility,
+        language: input.language ?? user.default_language ?? null,
+        in_reply_to_id: parent?.id ?? null,
+        in_reply_to_account_id: parent?.account_id ?? null,
+        application_id: input.applicationId,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+
+    if (mentioned.length > 0) {
+      await trx
+        .insertInto("mentions")
+        .values(mentioned.map((accountId) => ({ status_id: id, account_id: accountId })))
+        .execute();
+    }
+    const tagIds = await upsertTags(trx, extractHashtags(text));
+    if (tagIds.length > 0) {
+      await trx
+        .insertInto("statuses_tags")
+        .values(tagIds.map((tagId) => ({ tag_id: tagId, status_id: id })))
+        .execute();
+    }
+    if (input.idempotencyKey) {
+      await trx
+        .updateTable("idempotency_keys")
+        .set({ status_id: id })
+        .where("account_id", "=", author.id)
+        .where("key", "=", input.idempotencyKey)
+        .execute();
+    }
+    if (visibility !== "direct") {
+      await trx
+        .updateTable("accounts")
+        .set((eb) => ({ statuses_count: eb("statuses_count", "+", 1), last_status_at: new Date() }))
+        .where("id", "=", author.id)
+        .execute();
+      if (parent) {
+        await trx
+          .updateTable("statuses")
+          .set((eb) => ({ replies_count: eb("replies_count", "+", 1) }))
+          .where("id", "=", parent.id)
+          .execute();
+      }
+    }
+    await fanOut(trx, status, mentioned);
+
+    const localMentioned = [...mentions.values()].filter((account) => account.domain === null);
+    const subscribers =
+      visibility === "direct" || (parent && parent.account_id !== author.id)
+        ? []
+        : await trx
+            .selectFrom("follows")
+            .select("account_id")
+            .where("target_account_id", "=", author.id)
+            .where("notify", "=", true)
+            .execute();
+    const notified = await insertNotifications(trx, [
+      ...localMentioned.map((account) => ({
+        accountId: account.id,
+        fromAccountId: author.id,
+        type: "mention" as const,
+        statusId: id,
+      })),
+      ...subscribers
+        .filter((row) => !mentioned.includes(row.account_id))
+        .map((row) => ({
+          accountId: row.account_id,
+          fromAccountId: author.id,
+          type: "status" as const,
+          statusId: id,
+        })),
+    ]);
+    return { statusId: id, notificationIds: notified };
+  });
+
+  context.events.emit("status.created", { statusId, accountId: author.id });
+  for (const notification of notificationIds) {
+    context.events.emit("notification.created", {
+      notificationId: notification.id,
+      accountId: notification.account_id,
+    });
+  }
+  return statusId;
+}
+

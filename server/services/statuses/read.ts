@@ -1,0 +1,76 @@
+import { sql } from "kysely";
+import { selectStatusRows, type StatusRow, visibleTo } from "../../../db/repositories/statuses.ts";
+import { bigintArray } from "../../../db/sql-helpers.ts";
+import type { AppContext } from "../../context.ts";
+import { notFound } from "../../errors.ts";
+import type { ApiStatus } from "../../serializers/status.ts";
+import { presentStatusRows } from "./present.ts";
+
+/** A status the viewer may see, or 404 (never 403: existence is not revealed). */
+export async function findVisibleStatusRow(
+  context: AppContext,
+  id: string,
+  viewerId: string,
+): Promise<StatusRow> {
+  const row = await selectStatusRows(context.db)
+    .where("s.id", "=", id)
+    .where(visibleTo(viewerId))
+    .executeTakeFirst();
+  if (!row) throw notFound();
+  return row;
+}
+
+export async function showStatus(context: AppContext, id: string, viewerId: string): Promise<ApiStatus> {
+  const row = await findVisibleStatusRow(context, id, viewerId);
+  const [status] = await presentStatusRows(context, [row], viewerId);
+  if (!status) throw notFound();
+  return status;
+}
+
+const MAX_ANCESTORS = 40;
+const MAX_DESCENDANTS = 4096;
+
+/** The thread around a status: its ancestors oldest first, and its replies depth-first. */
+export async function statusContext(
+  context: AppContext,
+  id: string,
+  viewerId: string,
+): Promise<{ ancestors: ApiStatus[]; descendants: ApiStatus[] }> {
+  const status = await findVisibleStatusRow(context, id, viewerId);
+  const ancestorIds = await sql<{ id: string }>`
+    WITH RECURSIVE up(id, parent, depth) AS (
+      SELECT s.id, s.in_reply_to_id, 0 FROM statuses s WHERE s.id = ${status.in_reply_to_id}
+      UNION ALL
+      SELECT s.id, s.in_reply_to_id, up.depth + 1
+      FROM statuses s JOIN up ON s.id = up.parent
+      WHERE up.depth < ${MAX_ANCESTORS}
+    )
+    SELECT id FROM up ORDER BY depth DESC
+  `.execute(context.db);
+  // Depth-first order, as Mastodon presents threads: each reply followed by its own replies.
+  const descendantIds = await sql<{ id: string }>`
+    WITH RECURSIVE down(id, path) AS (
+      SELECT s.id, ARRAY[s.id] FROM statuses s WHERE s.in_reply_to_id = ${status.id}
+      UNION ALL
+      SELECT s.id, down.path || s.id
+      FROM statuses s JOIN down ON s.in_reply_to_id = down.id
+      WHERE cardinality(down.path) < 256
+    )
+    SELECT id FROM down ORDER BY path LIMIT ${MAX_DESCENDANTS}
+  `.execute(context.db);
+
+  const visible = async (ids: string[]) => {
+    if (ids.length === 0) return [];
+    const rows = await selectStatusRows(context.db)
+      .where("s.id", "=", (eb) => eb.fn.any(bigintArray(ids)))
+      .where(visibleTo(viewerId))
+      .execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const ordered = ids.map((rowId) => byId.get(rowId)).filter((row): row is StatusRow => !!row);
+    return presentStatusRows(context, ordered, viewerId);
+  };
+  return {
+    ancestors: status.in_reply_to_id ? await visible(ancestorIds.rows.map((row) => row.id)) : [],
+    descendants: await visible(descendantIds.rows.map((row) => row.id)),
+  };
+}
