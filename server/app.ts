@@ -1,7 +1,8 @@
 // buildApp() assembles the instance without listening, so tests drive it with inject().
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import fastifyStatic from "@fastify/static";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from "fastify";
 import qs from "qs";
 import type { DatabaseHandle } from "../db/connection.ts";
 import type { Config } from "./config.ts";
@@ -21,6 +22,8 @@ import { Urls } from "./urls.ts";
 declare module "fastify" {
   interface FastifyInstance {
     context: AppContext;
+    /** Every route as registered, for tests that sweep the whole API. */
+    routeTable: RouteOptions[];
   }
 }
 
@@ -50,6 +53,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
   });
 
+  mkdirSync(join(config.dataDir, "media"), { recursive: true });
   const context: AppContext = {
     config,
     db: database.db,
@@ -65,6 +69,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     log: app.log,
   };
   app.decorate("context", context);
+  const routeTable: RouteOptions[] = [];
+  app.decorate("routeTable", routeTable);
+  app.addHook("onRoute", (route) => {
+    routeTable.push(route);
+  });
 
   registerEntitySchemas(app);
   await app.register(errorsPlugin);
