@@ -7,3 +7,11 @@ export const bigintArray = (values: readonly string[]): RawBuilder<string[]> =>
 
 export const textArray = (values: readonly string[]): RawBuilder<string[]> =>
   sql<string[]>`cast(${sql.val([...values])} as text[])`;
+
+/**
+ * A statement whose text starts with this comment is prepared once per connection (parsed and
+ * planned once) instead of on every call: named statements on PostgreSQL (connection.ts),
+ * PREPARE/EXECUTE on PGlite (pglite-dialect.ts). Only texts that do not vary from call to call
+ * opt in, which keeps the statements per connection few.
+ */
+export const PREPARED = "/* prepared */ ";

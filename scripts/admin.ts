@@ -3,12 +3,12 @@
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { parseArgs } from "node:util";
-import { DataDirInUseError, openDatabase } from "../db/connection.ts";
-import { migrateToLatest } from "../db/migrate.ts";
 import { adminSocketPath } from "../server/admin-socket-path.ts";
 import { ConfigError, loadConfig } from "../server/config.ts";
-import { AdminCommandError, type AdminRequest, runAdminCommand } from "../server/services/admin/commands.ts";
-import { Urls } from "../server/urls.ts";
+import type { AdminRequest } from "../server/services/admin/commands.ts";
+
+// The database and the commands are imported only when a command runs, so that --help and
+// usage errors answer at once.
 
 interface CommandSpec {
   usage: string;
@@ -156,6 +156,10 @@ function viaSocket(path: string, request: AdminRequest): Promise<{ ok: boolean; 
 }
 
 async function directly(request: AdminRequest): Promise<string> {
+  const { openDatabase } = await import("../db/connection.ts");
+  const { migrateToLatest } = await import("../db/migrate.ts");
+  const { runAdminCommand } = await import("../server/services/admin/commands.ts");
+  const { Urls } = await import("../server/urls.ts");
   const config = loadConfig();
   const database = await openDatabase(config);
   try {
@@ -203,12 +207,13 @@ async function main(): Promise<number> {
     console.log(await directly(request));
     return 0;
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof AdminCommandError) {
-      console.error(`error: ${error.message}`);
+    const name = (error as Error).name;
+    if (error instanceof ConfigError || name === "AdminCommandError") {
+      console.error(`error: ${(error as Error).message}`);
       return 1;
     }
-    if (error instanceof DataDirInUseError) {
-      console.error(`error: ${error.message}, but its admin socket does not answer; is it still starting?`);
+    if (name === "DataDirInUseError") {
+      console.error(`error: ${(error as Error).message}, but its admin socket does not answer; is it still starting?`);
       return 1;
     }
     throw error;

@@ -6,8 +6,14 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import pg from "pg";
-import { POSTGRES_ADMIN_URL, prepareTemplate, type TestDatabaseKind } from "../test/helpers/databases.ts";
+import {
+  dropAbandonedDatabases,
+  dropTemplate,
+  POSTGRES_ADMIN_URL,
+  prepareTemplate,
+  TEST_RUN_ID,
+  type TestDatabaseKind,
+} from "../test/helpers/databases.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const kinds = (process.env.HALLWAY_TEST_DATABASES ?? "pglite,postgres")
@@ -15,25 +21,14 @@ const kinds = (process.env.HALLWAY_TEST_DATABASES ?? "pglite,postgres")
   .map((kind) => kind.trim())
   .filter((kind): kind is TestDatabaseKind => kind === "pglite" || kind === "postgres");
 
-async function dropLeftoverDatabases(): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'hallway\\_test\\_%' AND datname <> 'hallway_test_template'",
-    );
-    for (const row of rows) await client.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
-
 function runTap(kind: TestDatabaseKind, env: Record<string, string>): Promise<{ pass: number; fail: number; code: number }> {
   return new Promise((resolvePromise) => {
     const tapBin = join(root, "node_modules", ".bin", "tap");
-    const child = spawn(tapBin, ["--reporter=terse", ...process.argv.slice(2)], {
+    // The live summary of "terse" suits a terminal; logs (CI) get the plain TAP stream.
+    const reporter = process.stdout.isTTY ? "terse" : "tap";
+    const child = spawn(tapBin, [`--reporter=${reporter}`, ...process.argv.slice(2)], {
       cwd: root,
-      env: { ...process.env, ...env, HALLWAY_TEST_DATABASE: kind },
+      env: { ...process.env, ...env, HALLWAY_TEST_DATABASE: kind, HALLWAY_TEST_RUN_ID: TEST_RUN_ID },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let summary = { pass: 0, fail: 0 };
@@ -63,9 +58,9 @@ async function main(): Promise<number> {
   mkdirSync(work, { recursive: true });
   for (const kind of kinds) {
     console.log(`\n=== test suite on ${kind === "pglite" ? "PGlite (embedded)" : `PostgreSQL (${POSTGRES_ADMIN_URL})`} ===`);
-    const dumpPath = join(work, "pglite-template.tar");
+    const dumpPath = join(work, `pglite-template-${TEST_RUN_ID}.tar`);
     try {
-      if (kind === "postgres") await dropLeftoverDatabases();
+      if (kind === "postgres") await dropAbandonedDatabases();
       await prepareTemplate(kind, dumpPath);
     } catch (error) {
       console.error(`could not prepare the ${kind} test database: ${(error as Error).message}`);
@@ -77,6 +72,7 @@ async function main(): Promise<number> {
       kind,
       kind === "pglite" ? { HALLWAY_TEST_PGLITE_TEMPLATE: dumpPath } : { HALLWAY_TEST_POSTGRES_TEMPLATE: "1" },
     );
+    await dropTemplate(kind, dumpPath).catch(() => {});
     console.log(`${kind}: ${result.pass} passed, ${result.fail} failed`);
     passed += result.pass;
     failed += result.fail;

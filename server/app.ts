@@ -11,7 +11,7 @@ import { DomainEvents } from "./events.ts";
 import { authPlugin } from "./plugins/auth.ts";
 import { bodyPlugin } from "./plugins/body.ts";
 import { corsPlugin } from "./plugins/cors.ts";
-import { errorsPlugin } from "./plugins/errors.ts";
+import { errorsPlugin, frameworkErrors } from "./plugins/errors.ts";
 import { rateLimitPlugin } from "./plugins/rate-limit.ts";
 import { registerRoutes } from "./routes/index.ts";
 import { addMastodonKeywords } from "./schemas/keywords.ts";
@@ -25,6 +25,18 @@ declare module "fastify" {
     /** Every route as registered, for tests that sweep the whole API. */
     routeTable: RouteOptions[];
   }
+}
+
+/**
+ * Rails-style query strings (`types[]=a&types[]=b`). A blank parameter (`?max_id=`) counts as
+ * absent, as it does for Mastodon.
+ */
+function parseQueryString(text: string): Record<string, unknown> {
+  const parsed = qs.parse(text, { arrayLimit: 100, depth: 5, parameterLimit: 1000 });
+  for (const [key, value] of Object.entries(parsed)) {
+    if (value === "") delete parsed[key];
+  }
+  return parsed;
 }
 
 export interface BuildOptions {
@@ -42,10 +54,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // A malformed or overlong URL gets the same `{"error": "..."}` body as every other error.
+    frameworkErrors,
     routerOptions: {
       ignoreTrailingSlash: true,
       maxParamLength: 500,
-      querystringParser: (text) => qs.parse(text, { arrayLimit: 100, depth: 5, parameterLimit: 1000 }),
+      querystringParser: parseQueryString,
     },
     ajv: {
       customOptions: { coerceTypes: "array", removeAdditional: true, useDefaults: true },

@@ -69,7 +69,9 @@ const envSchema = {
 
 const EMPTY_ALLOWED = new Set(["HALLWAY_RATE_LIMIT_EXEMPT", "HALLWAY_DESCRIPTION", "HALLWAY_CONTACT_EMAIL"]);
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
 
 const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true });
 const validateEnv = ajv.compile(envSchema);

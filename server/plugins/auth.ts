@@ -4,6 +4,7 @@ import fp from "fastify-plugin";
 import type { Account, Role } from "../../db/schema.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError, forbidden, unauthorized } from "../errors.ts";
+import { isId } from "../schemas/keywords.ts";
 import { findActiveToken } from "../services/oauth/tokens.ts";
 import { grants } from "../services/oauth/scopes.ts";
 
@@ -76,7 +77,11 @@ export const authPlugin = fp(async (app: FastifyInstance, options: { context: Ap
     } catch {
       jti = undefined;
     }
-    const found = jti && /^\d{1,19}$/.test(jti) ? await findActiveToken(context.db, jti) : null;
+    // A jti that cannot be a bigint names no token (and PostgreSQL would refuse to compare it).
+    const found = isId(jti) ? await findActiveToken(context.db, jti) : null;
+    // Public endpoints ignore a stale token, as Mastodon's do: an app signed out elsewhere must
+    // still be able to read the instance information.
+    if (level === "public" && (!found || found.account?.suspended_at)) return;
     if (!found) throw unauthorized();
     if (found.account?.suspended_at) throw forbidden("Your login is currently disabled");
     request.viewer = {

@@ -3,8 +3,8 @@
 /** A boolean in any of Mastodon's spellings (see keywords.ts). */
 export const bool = { "x-boolean": true } as const;
 
-/** Our IDs: decimal 64-bit integers as strings. */
-export const idString = { type: "string", pattern: "^[0-9]{1,19}$" } as const;
+/** Our IDs: decimal 64-bit integers as strings (the `x-id` keyword checks the range). */
+export const idString = { type: "string", "x-id": true } as const;
 
 export const idParams = {
   type: "object",

@@ -19,8 +19,35 @@ function toBoolean(value: unknown): boolean | undefined {
   return undefined;
 }
 
-/** Adds the `x-boolean` keyword: accepts Mastodon's boolean spellings and stores a real boolean. */
+// Our IDs are PostgreSQL bigints: up to 19 decimal digits, at most 2^63 - 1. A longer or larger
+// number can name no row, and PostgreSQL refuses to compare a bigint with it.
+const MAX_ID = "9223372036854775807";
+
+export function isId(value: unknown): value is string {
+  return (
+    typeof value === "string" &&
+    /^[0-9]{1,19}$/.test(value) &&
+    (value.length < MAX_ID.length || value <= MAX_ID)
+  );
+}
+
+/**
+ * Adds two keywords: `x-boolean` accepts Mastodon's boolean spellings and stores a real boolean;
+ * `x-id` accepts only strings that can be one of our IDs.
+ */
 export function addMastodonKeywords(ajv: Ajv): Ajv {
+  ajv.addKeyword({
+    keyword: "x-id",
+    schemaType: "boolean",
+    errors: true,
+    validate: function validateId(this: unknown, _schema: boolean, data: unknown): boolean {
+      if (isId(data)) return true;
+      (validateId as unknown as { errors?: unknown[] }).errors = [
+        { keyword: "x-id", message: "must be a numeric ID", params: {} },
+      ];
+      return false;
+    },
+  });
   ajv.addKeyword({
     keyword: "x-boolean",
     modifying: true,
@@ -31,7 +58,10 @@ export function addMastodonKeywords(ajv: Ajv): Ajv {
       _schema: boolean,
       data: unknown,
       _parentSchema: unknown,
-      context?: { parentData: Record<string | number, unknown>; parentDataProperty: string | number },
+      context?: {
+        parentData: Record<string | number, unknown>;
+        parentDataProperty: string | number;
+      },
     ): boolean {
       const value = toBoolean(data);
       const self = validateBoolean as unknown as { errors?: unknown[] };

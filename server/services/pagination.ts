@@ -27,9 +27,10 @@ export function pageWindow<DB, TB extends keyof DB, O>(
   // Kysely cannot type a column passed by name through generics; the callers pass real columns.
   let q = query as unknown as SelectQueryBuilder<any, any, O>;
   if (params.max_id) q = q.where(column, "<", params.max_id);
-  if (params.since_id) q = q.where(column, ">", params.since_id);
-  const ascending = params.min_id !== undefined && params.since_id === undefined;
+  // With min_id, since_id is ignored, as Mastodon does.
+  const ascending = params.min_id !== undefined;
   if (params.min_id) q = q.where(column, ">", params.min_id);
+  else if (params.since_id) q = q.where(column, ">", params.since_id);
   q = q.orderBy(column, ascending ? "asc" : "desc").limit(limit);
   return {
     query: q as unknown as SelectQueryBuilder<DB, TB, O>,

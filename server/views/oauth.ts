@@ -1,14 +1,6 @@
+// The pages of the authorization-code flow: sign in, consent, the out-of-band code, errors.
+import type { AuthorizeParams } from "../services/oauth/authorization-request.ts";
 import { type Html, html, page } from "./html.ts";
-
-export interface AuthorizeParams {
-  response_type: string;
-  client_id: string;
-  redirect_uri: string;
-  scope: string;
-  state?: string;
-  code_challenge?: string;
-  code_challenge_method?: string;
-}
 
 function hiddenFields(params: AuthorizeParams): Html {
   return html`${Object.entries(params)
@@ -90,5 +82,13 @@ export function errorPage(options: { instanceName: string; title: string; messag
     options.title,
     options.instanceName,
     html`<h1>${options.title}</h1><p class="error" role="alert">${options.message}</p>`,
+  );
+}
+
+export function signedInPage(options: { instanceName: string; username: string }): string {
+  return page(
+    "Signed in",
+    options.instanceName,
+    html`<h1>Signed in</h1><p>You are signed in as <strong>@${options.username}</strong>. Go back to your app to continue.</p>`,
   );
 }

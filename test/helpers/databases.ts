@@ -15,7 +15,10 @@ export const TEST_DATABASE: TestDatabaseKind =
 
 export const POSTGRES_ADMIN_URL =
   process.env.HALLWAY_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-export const TEMPLATE_DATABASE = "hallway_test_template";
+// Each run of the suite names its databases after the runner's pid, so that two runs on one
+// server (two developers, or a run next to a benchmark) never touch each other's databases.
+export const TEST_RUN_ID = process.env.HALLWAY_TEST_RUN_ID ?? String(process.pid);
+export const TEMPLATE_DATABASE = `hallway_test_${TEST_RUN_ID}_template`;
 
 function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
@@ -60,7 +63,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const handle = openPGliteInstance(await pgliteFromTemplate());
     return { handle, url: null, drop: () => handle.close() };
   }
-  const name = `hallway_test_${randomBytes(6).toString("hex")}`;
+  const name = `hallway_test_${TEST_RUN_ID}_${randomBytes(6).toString("hex")}`;
   const fromTemplate = process.env.HALLWAY_TEST_POSTGRES_TEMPLATE === "1";
   await adminQuery(`CREATE DATABASE ${name}${fromTemplate ? ` TEMPLATE ${TEMPLATE_DATABASE}` : ""}`);
   const url = withDatabase(POSTGRES_ADMIN_URL, name);
@@ -74,6 +77,42 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
+}
+
+/** Drops the databases of runs whose runner process is gone (a run that crashed or was killed). */
+export async function dropAbandonedDatabases(): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'hallway\\_test\\_%'",
+    );
+    for (const { datname } of rows) {
+      const pid = Number(/^hallway_test_(\d+)_/.exec(datname)?.[1]);
+      if (pid && processIsAlive(pid)) continue;
+      await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export async function dropTemplate(kind: TestDatabaseKind, pgliteDumpPath: string): Promise<void> {
+  if (kind === "pglite") {
+    const { rm } = await import("node:fs/promises");
+    await rm(pgliteDumpPath, { force: true });
+    return;
+  }
+  await adminQuery(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
 }
 
 /** Prepares the template the test databases are copied from; called once per run. */

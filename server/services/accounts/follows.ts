@@ -1,9 +1,10 @@
-import { sql, type Transaction } from "kysely";
+import { type Selectable, sql, type Transaction } from "kysely";
 import { findAccountById } from "../../../db/repositories/accounts.ts";
 import { loadRelationshipFacts } from "../../../db/repositories/follows.ts";
 import { insertNotifications } from "../../../db/repositories/notifications.ts";
-import type { Account, Database } from "../../../db/schema.ts";
+import type { Account, Database, FollowRequestsTable } from "../../../db/schema.ts";
 import type { AppContext } from "../../context.ts";
+import type { DomainEventMap } from "../../events.ts";
 import { ApiError, notFound } from "../../errors.ts";
 import { type ApiRelationship, relationshipToApi } from "../../serializers/relationship.ts";
 
@@ -14,6 +15,9 @@ export interface FollowOptions {
 }
 
 const BACKFILL = 400;
+
+/** A follow that did not exist before, as the `follow.created` event carries it. */
+export type NewFollow = DomainEventMap["follow.created"];
 
 export async function relationships(
   context: AppContext,
@@ -49,13 +53,21 @@ async function adjustFollowCounts(trx: Transaction<Database>, followerId: string
     .execute();
 }
 
-/** Brings the followed account's recent posts into the follower's home feed. */
+/**
+ * Brings the followed account's recent posts into the follower's home feed, leaving out replies
+ * to people the follower does not follow, as the fan-out at posting time does.
+ */
 async function backfillHome(trx: Transaction<Database>, followerId: string, targetId: string) {
   await sql`
     INSERT INTO home_feed (account_id, status_id, author_id)
     SELECT ${followerId}::bigint, s.id, s.account_id
     FROM statuses s
     WHERE s.account_id = ${targetId} AND s.visibility IN ('public', 'unlisted', 'private')
+      AND (s.in_reply_to_account_id IS NULL OR s.in_reply_to_account_id IN (s.account_id, ${followerId}::bigint)
+        OR EXISTS (
+          SELECT 1 FROM follows rf
+          WHERE rf.account_id = ${followerId}::bigint AND rf.target_account_id = s.in_reply_to_account_id
+        ))
     ORDER BY s.id DESC
     LIMIT ${BACKFILL}
     ON CONFLICT DO NOTHING
@@ -108,7 +120,8 @@ export async function follow(
 ): Promise<ApiRelationship> {
   if (targetId === viewer.id) throw new ApiError(403, "You cannot follow yourself");
   const target = await targetAccount(context, targetId);
-  const notifications = await context.db.transaction().execute(async (trx) => {
+  const { notifications, created } = await context.db.transaction().execute(async (trx) => {
+    const nothing = { notifications: [], created: [] as NewFollow[] };
     const existing = await trx
       .selectFrom("follows")
       .select("id")
@@ -124,7 +137,7 @@ export async function follow(
       if (Object.keys(changes).length > 0) {
         await trx.updateTable("follows").set(changes).where("id", "=", existing.id).execute();
       }
-      return [];
+      return nothing;
     }
     if (target.locked) {
       const request = await trx
@@ -139,15 +152,33 @@ export async function follow(
         .onConflict((conflict) => conflict.columns(["account_id", "target_account_id"]).doNothing())
         .returning("id")
         .executeTakeFirst();
-      if (!request || target.domain !== null) return [];
-      return insertNotifications(trx, [
-        { accountId: target.id, fromAccountId: viewer.id, type: "follow_request" },
-      ]);
+      if (!request || target.domain !== null) return nothing;
+      return {
+        notifications: await insertNotifications(trx, [
+          { accountId: target.id, fromAccountId: viewer.id, type: "follow_request" },
+        ]),
+        created: [],
+      };
     }
-    const { created } = await establishFollow(trx, viewer.id, target.id, options);
-    if (!created || target.domain !== null) return [];
-    return insertNotifications(trx, [{ accountId: target.id, fromAccountId: viewer.id, type: "follow" }]);
+    // A request left from when the account was locked is answered by the follow itself.
+    await trx
+      .deleteFrom("follow_requests")
+      .where("account_id", "=", viewer.id)
+      .where("target_account_id", "=", target.id)
+      .execute();
+    await deleteRequestNotification(trx, target.id, viewer.id);
+    const follow = await establishFollow(trx, viewer.id, target.id, options);
+    if (!follow.created) return nothing;
+    const created = [{ followId: follow.followId, accountId: viewer.id, targetAccountId: target.id }];
+    if (target.domain !== null) return { notifications: [], created };
+    return {
+      notifications: await insertNotifications(trx, [
+        { accountId: target.id, fromAccountId: viewer.id, type: "follow" },
+      ]),
+      created,
+    };
   });
+  publishFollows(context, created);
   for (const notification of notifications) {
     context.events.emit("notification.created", {
       notificationId: notification.id,
@@ -161,11 +192,13 @@ export async function follow(
 export async function unfollow(context: AppContext, viewer: Account, targetId: string): Promise<ApiRelationship> {
   const target = await targetAccount(context, targetId);
   await context.db.transaction().execute(async (trx) => {
-    await trx
+    const withdrawn = await trx
       .deleteFrom("follow_requests")
       .where("account_id", "=", viewer.id)
       .where("target_account_id", "=", target.id)
-      .execute();
+      .returning("id")
+      .executeTakeFirst();
+    if (withdrawn) await deleteRequestNotification(trx, target.id, viewer.id);
     const removed = await trx
       .deleteFrom("follows")
       .where("account_id", "=", viewer.id)
@@ -183,6 +216,30 @@ export async function unfollow(context: AppContext, viewer: Account, targetId: s
   return relationship(context, viewer.id, target.id);
 }
 
+/** A decided or withdrawn request has nothing left to ask: its notification goes with it. */
+async function deleteRequestNotification(trx: Transaction<Database>, targetId: string, requesterId: string) {
+  await trx
+    .deleteFrom("notifications")
+    .where("account_id", "=", targetId)
+    .where("from_account_id", "=", requesterId)
+    .where("type", "=", "follow_request")
+    .execute();
+}
+
+/** Turns a pending request into a follow, with the options it was made with. */
+async function acceptRequest(
+  trx: Transaction<Database>,
+  request: Selectable<FollowRequestsTable>,
+): Promise<NewFollow | null> {
+  const { followId, created } = await establishFollow(trx, request.account_id, request.target_account_id, {
+    reblogs: request.show_reblogs,
+    notify: request.notify,
+    languages: request.languages ?? undefined,
+    uri: request.uri,
+  });
+  return created ? { followId, accountId: request.account_id, targetAccountId: request.target_account_id } : null;
+}
+
 /** Accepts or rejects a pending follow request addressed to the viewer. */
 export async function decideFollowRequest(
   context: AppContext,
@@ -190,7 +247,7 @@ export async function decideFollowRequest(
   requesterId: string,
   accept: boolean,
 ): Promise<ApiRelationship> {
-  await context.db.transaction().execute(async (trx) => {
+  const created = await context.db.transaction().execute(async (trx) => {
     const request = await trx
       .deleteFrom("follow_requests")
       .where("account_id", "=", requesterId)
@@ -198,21 +255,33 @@ export async function decideFollowRequest(
       .returningAll()
       .executeTakeFirst();
     if (!request) throw notFound();
-    // The request was the notification; once decided it has nothing left to ask.
-    await trx
-      .deleteFrom("notifications")
-      .where("account_id", "=", viewer.id)
-      .where("from_account_id", "=", requesterId)
-      .where("type", "=", "follow_request")
-      .execute();
-    if (accept) {
-      await establishFollow(trx, requesterId, viewer.id, {
-        reblogs: request.show_reblogs,
-        notify: request.notify,
-        languages: request.languages ?? undefined,
-        uri: request.uri,
-      });
-    }
+    await deleteRequestNotification(trx, viewer.id, requesterId);
+    return accept ? await acceptRequest(trx, request) : null;
   });
+  publishFollows(context, created ? [created] : []);
   return relationship(context, viewer.id, requesterId);
+}
+
+/**
+ * Accepts every pending request addressed to an account, as Mastodon does when an account is
+ * unlocked: nobody is left waiting for an approval that is no longer asked for.
+ */
+export async function acceptAllFollowRequests(trx: Transaction<Database>, accountId: string): Promise<NewFollow[]> {
+  const pending = await trx
+    .deleteFrom("follow_requests")
+    .where("target_account_id", "=", accountId)
+    .returningAll()
+    .execute();
+  const created: NewFollow[] = [];
+  for (const request of pending) {
+    await deleteRequestNotification(trx, accountId, request.account_id);
+    const follow = await acceptRequest(trx, request);
+    if (follow) created.push(follow);
+  }
+  return created;
+}
+
+/** Announces follows that now exist; call after their transaction has committed. */
+export function publishFollows(context: AppContext, follows: readonly NewFollow[]): void {
+  for (const follow of follows) context.events.emit("follow.created", follow);
 }

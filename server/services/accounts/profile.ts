@@ -7,6 +7,7 @@ import { newMediaKey } from "../media/store.ts";
 import { escapeHtml, sanitizeHtml, textToHtml } from "../statuses/html.ts";
 import { mentionLookup, resolveMentions } from "../statuses/mentions.ts";
 import { tokenize } from "../statuses/text.ts";
+import { acceptAllFollowRequests, type NewFollow, publishFollows } from "./follows.ts";
 
 export const MAX_FIELDS = 4;
 const MAX_DISPLAY_NAME = 30;
@@ -95,6 +96,7 @@ export async function updateProfile(context: AppContext, account: Account, chang
     );
   }
   const newFiles: string[] = [];
+  let accepted: NewFollow[];
   try {
     if (changes.avatar) {
       update.avatar_path = await storeImage(context, changes.avatar, "avatars");
@@ -104,7 +106,7 @@ export async function updateProfile(context: AppContext, account: Account, chang
       update.header_path = await storeImage(context, changes.header, "headers");
       newFiles.push(update.header_path);
     }
-    await context.db.transaction().execute(async (trx) => {
+    accepted = await context.db.transaction().execute(async (trx) => {
       await trx.updateTable("accounts").set(update).where("id", "=", account.id).execute();
       if (changes.source) {
         const source = changes.source;
@@ -117,6 +119,8 @@ export async function updateProfile(context: AppContext, account: Account, chang
           await trx.updateTable("users").set(userUpdate).where("account_id", "=", account.id).execute();
         }
       }
+      // Nobody waits for an approval that is no longer asked for, as in Mastodon.
+      return changes.locked === false ? acceptAllFollowRequests(trx, account.id) : [];
     });
   } catch (error) {
     await Promise.all(newFiles.map((key) => context.media.delete(key)));
@@ -128,4 +132,5 @@ export async function updateProfile(context: AppContext, account: Account, chang
   ].filter((key): key is string => key !== null);
   await Promise.all(replaced.map((key) => context.media.delete(key).catch(() => {})));
   context.events.emit("account.updated", { accountId: account.id });
+  publishFollows(context, accepted);
 }

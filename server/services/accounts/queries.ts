@@ -43,9 +43,11 @@ export async function credentialAccount(context: AppContext, account: Account) {
       .where("account_id", "=", account.id)
       .executeTakeFirstOrThrow(),
     context.db
-      .selectFrom("follow_requests")
+      .selectFrom("follow_requests as r")
+      .innerJoin("accounts as a", "a.id", "r.account_id")
       .select((eb) => eb.fn.countAll<string>().as("count"))
-      .where("target_account_id", "=", account.id)
+      .where("r.target_account_id", "=", account.id)
+      .where("a.suspended_at", "is", null)
       .executeTakeFirstOrThrow(),
   ]);
   return credentialAccountToApi(fresh ?? account, user, context.urls, Number(requests.count));
@@ -70,6 +72,8 @@ export async function accountStatuses(
 ): Promise<{ statuses: ApiStatus[]; cursors: Cursors }> {
   const account = await findAccountById(context.db, accountId);
   if (!account) throw notFound();
+  // A suspended account's profile stays, its posts do not (as in Mastodon).
+  if (account.suspended_at) return { statuses: [], cursors: null };
   let base = selectStatusRows(context.db).where("s.account_id", "=", accountId).where(visibleTo(viewerId));
   // Pinning arrives with the featured collection; until then nothing is pinned, and media
   // attachments likewise arrive with media support.
@@ -81,7 +85,8 @@ export async function accountStatuses(
   }
   if (filter.excludeReblogs) base = base.where("s.reblog_of_id", "is", null);
   if (filter.tagged) {
-    const tag = normalizeTag(filter.tagged);
+    // Apps pass the tag as typed; Mastodon's normalizer drops the leading #.
+    const tag = normalizeTag(filter.tagged.replace(/^#/, ""));
     base = base.where((eb) =>
       eb.exists(
         eb
@@ -149,7 +154,8 @@ export async function followRequests(
       .innerJoin("accounts as a", "a.id", "r.account_id")
       .selectAll("a")
       .select("r.id as request_id")
-      .where("r.target_account_id", "=", viewerId),
+      .where("r.target_account_id", "=", viewerId)
+      .where("a.suspended_at", "is", null),
     "r.id",
     page,
     limit,

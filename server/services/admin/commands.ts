@@ -15,7 +15,9 @@ export interface AdminRequest {
   options: Record<string, string | boolean | undefined>;
 }
 
-export class AdminCommandError extends Error {}
+export class AdminCommandError extends Error {
+  override name = "AdminCommandError";
+}
 
 type Handler = (context: AdminContext, request: AdminRequest) => Promise<string>;
 

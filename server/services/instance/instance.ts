@@ -13,11 +13,13 @@ export interface InstanceStats {
 }
 
 const STATS_TTL_MS = 60_000;
-let cached: { at: number; origin: string; stats: InstanceStats } | null = null;
+// Per running instance (tests run several in one process).
+const statsCache = new WeakMap<AppContext, { at: number; stats: InstanceStats }>();
 
 /** Counts change slowly and cost a scan; they are recomputed at most once a minute. */
 export async function instanceStats(context: AppContext): Promise<InstanceStats> {
-  if (cached && cached.origin === context.config.origin && Date.now() - cached.at < STATS_TTL_MS) return cached.stats;
+  const cached = statsCache.get(context);
+  if (cached && Date.now() - cached.at < STATS_TTL_MS) return cached.stats;
   const row = await sql<{
     users: string;
     statuses: string;
@@ -40,7 +42,7 @@ export async function instanceStats(context: AppContext): Promise<InstanceStats>
     activeMonth: Number(values.active_month),
     activeHalfyear: Number(values.active_halfyear),
   };
-  cached = { at: Date.now(), origin: context.config.origin, stats };
+  statsCache.set(context, { at: Date.now(), stats });
   return stats;
 }
 
@@ -73,7 +75,12 @@ function limits(context: AppContext) {
   };
 }
 
+const contactCache = new WeakMap<AppContext, { at: number; account: ReturnType<typeof accountToApi> | null }>();
+
+/** The first admin's profile, shown as the contact; looked up at most once a minute. */
 async function contactAccount(context: AppContext) {
+  const cached = contactCache.get(context);
+  if (cached && Date.now() - cached.at < STATS_TTL_MS) return cached.account;
   const admin = await context.db
     .selectFrom("users as u")
     .innerJoin("accounts as a", "a.id", "u.account_id")
@@ -82,7 +89,9 @@ async function contactAccount(context: AppContext) {
     .where("a.suspended_at", "is", null)
     .orderBy("a.id", "asc")
     .executeTakeFirst();
-  return admin ? accountToApi(admin, context.urls) : null;
+  const account = admin ? accountToApi(admin, context.urls) : null;
+  contactCache.set(context, { at: Date.now(), account });
+  return account;
 }
 
 export async function instanceV1(context: AppContext) {

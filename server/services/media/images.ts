@@ -1,5 +1,5 @@
 import sharp from "sharp";
-import { unprocessable } from "../../errors.ts";
+import { ApiError } from "../../errors.ts";
 
 export interface ProcessedImage {
   data: Buffer;
@@ -29,7 +29,8 @@ export async function fitImage(
   try {
     format = (await sharp(input).metadata()).format;
   } catch (error) {
-    throw unprocessable("the file is not an image", { cause: String(error) });
+    // sharp's message is the cause, logged and never sent (unprocessable()'s details would be).
+    throw new ApiError(422, "Validation failed: the file is not an image", { cause: error });
   }
   const output = OUTPUT[format ?? ""] ?? OUTPUT.jpeg!;
   const pipeline = sharp(input, { animated: false })
@@ -45,6 +46,8 @@ export async function fitImage(
     const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
     return { data, contentType: output.contentType, extension: output.extension, ...info };
   } catch (error) {
-    throw unprocessable("the image could not be processed", { cause: String(error) });
+    throw new ApiError(422, "Validation failed: the image could not be processed", {
+      cause: error,
+    });
   }
 }

@@ -1,5 +1,6 @@
+import type { ExpressionBuilder } from "kysely";
 import { findAccountsByIds } from "../../../db/repositories/accounts.ts";
-import type { Notification, NotificationType } from "../../../db/schema.ts";
+import type { Database, Notification, NotificationType } from "../../../db/schema.ts";
 import { textArray } from "../../../db/sql-helpers.ts";
 import type { AppContext } from "../../context.ts";
 import { notFound } from "../../errors.ts";
@@ -52,6 +53,16 @@ async function present(context: AppContext, viewerId: string, rows: Notification
   return result;
 }
 
+// Hide what suspended accounts did, as Mastodon's browserable notifications do.
+const fromActiveAccount = (eb: ExpressionBuilder<Database, "notifications">) =>
+  eb.exists(
+    eb
+      .selectFrom("accounts as from_account")
+      .select("from_account.id")
+      .whereRef("from_account.id", "=", "notifications.from_account_id")
+      .where("from_account.suspended_at", "is", null),
+  );
+
 export async function listNotifications(
   context: AppContext,
   viewerId: string,
@@ -59,7 +70,11 @@ export async function listNotifications(
   page: PageParams,
   limit: number,
 ): Promise<{ notifications: ApiNotification[]; cursors: { newest: string; oldest: string } | null }> {
-  let base = context.db.selectFrom("notifications").selectAll().where("account_id", "=", viewerId);
+  let base = context.db
+    .selectFrom("notifications")
+    .selectAll()
+    .where("account_id", "=", viewerId)
+    .where(fromActiveAccount);
   if (filter.types?.length) base = base.where("type", "=", (eb) => eb.fn.any(textArray(filter.types!)) as never);
   if (filter.excludeTypes?.length) {
     base = base.where((eb) => eb.not(eb("type", "=", eb.fn.any(textArray(filter.excludeTypes!)) as never)));
@@ -81,6 +96,7 @@ export async function showNotification(context: AppContext, viewerId: string, id
     .selectAll()
     .where("id", "=", id)
     .where("account_id", "=", viewerId)
+    .where(fromActiveAccount)
     .executeTakeFirst();
   const [notification] = row ? await present(context, viewerId, [row]) : [];
   if (!notification) throw notFound();

@@ -7,15 +7,16 @@ import { DEFAULT_SCOPES, parseScopes, unknownScopes } from "./scopes.ts";
 export const OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob";
 
 export interface NewApplication {
-  clientName: string;
-  redirectUris: string | string[];
+  clientName?: string;
+  redirectUris?: string | string[];
   scopes?: string;
   website?: string;
 }
 
 /** Registered redirect URIs: absolute, without fragments; custom schemes (for mobile apps) allowed. */
-export function parseRedirectUris(value: string | string[]): string[] {
-  const list = (Array.isArray(value) ? value : value.split(/\s+/)).map((uri) => uri.trim()).filter(Boolean);
+export function parseRedirectUris(value: string | string[] | undefined): string[] {
+  // Mastodon takes several URIs in one string, one a line (or separated by spaces), or an array.
+  const list = (Array.isArray(value) ? value : (value ?? "").split(/\s+/)).map((uri) => uri.trim()).filter(Boolean);
   if (list.length === 0) throw unprocessable("Redirect URI can't be blank");
   for (const uri of list) {
     if (uri === OOB_REDIRECT) continue;
@@ -25,7 +26,7 @@ export function parseRedirectUris(value: string | string[]): string[] {
     } catch {
       throw unprocessable(`Redirect URI must be an absolute URI: ${uri}`);
     }
-    if (parsed.hash) throw unprocessable("Redirect URI cannot contain a fragment");
+    if (parsed.hash || uri.includes("#")) throw unprocessable("Redirect URI cannot contain a fragment");
     if (["javascript:", "data:", "vbscript:", "file:"].includes(parsed.protocol)) {
       throw unprocessable(`Redirect URI uses a forbidden scheme: ${parsed.protocol}`);
     }
@@ -33,8 +34,16 @@ export function parseRedirectUris(value: string | string[]): string[] {
   return [...new Set(list)];
 }
 
+function isWebUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
 export async function createApplication(db: Kysely<Database>, input: NewApplication): Promise<OauthApplication> {
-  const name = input.clientName.trim();
+  const name = input.clientName?.trim() ?? "";
   if (!name) throw unprocessable("Name can't be blank");
   if (name.length > 200) throw unprocessable("Name is too long (maximum is 200 characters)");
   const redirectUris = parseRedirectUris(input.redirectUris);
@@ -42,14 +51,8 @@ export async function createApplication(db: Kysely<Database>, input: NewApplicat
   if (scopes.length === 0) scopes.push(DEFAULT_SCOPES);
   const unknown = unknownScopes(scopes);
   if (unknown.length > 0) throw unprocessable(`Scopes are not valid: ${unknown.join(", ")}`);
-  let website: string | null = input.website?.trim() || null;
-  if (website) {
-    try {
-      if (!/^https?:$/.test(new URL(website).protocol)) throw new Error("scheme");
-    } catch {
-      website = null;
-    }
-  }
+  const website = input.website?.trim() || null;
+  if (website && !isWebUrl(website)) throw unprocessable("Website is invalid");
   return db
     .insertInto("oauth_applications")
     .values({

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { executePrepared } from "../../../db/connection.ts";
 import type { Account, Database, Role } from "../../../db/schema.ts";
 import type { AppContext } from "../../context.ts";
 
@@ -15,22 +16,25 @@ export interface ActiveToken {
 
 /** A token row that has not been revoked, with its account; null when there is none. */
 export async function findActiveToken(db: Db, id: string): Promise<ActiveToken | null> {
-  const row = await db
-    .selectFrom("oauth_access_tokens as t")
-    .leftJoin("accounts as a", "a.id", "t.account_id")
-    .leftJoin("users as u", "u.account_id", "t.account_id")
-    .selectAll("a")
-    .select([
-      "t.id as token_id",
-      "t.application_id as token_application_id",
-      "t.scopes as token_scopes",
-      "t.created_at as token_created_at",
-      "t.account_id as token_account_id",
-      "u.role as user_role",
-    ])
-    .where("t.id", "=", id)
-    .where("t.revoked_at", "is", null)
-    .executeTakeFirst();
+  // Every authenticated request asks this: planned once per connection, not on every call.
+  const [row] = await executePrepared(
+    db,
+    db
+      .selectFrom("oauth_access_tokens as t")
+      .leftJoin("accounts as a", "a.id", "t.account_id")
+      .leftJoin("users as u", "u.account_id", "t.account_id")
+      .selectAll("a")
+      .select([
+        "t.id as token_id",
+        "t.application_id as token_application_id",
+        "t.scopes as token_scopes",
+        "t.created_at as token_created_at",
+        "t.account_id as token_account_id",
+        "u.role as user_role",
+      ])
+      .where("t.id", "=", id)
+      .where("t.revoked_at", "is", null),
+  );
   if (!row) return null;
   const { token_id, token_application_id, token_scopes, token_created_at, token_account_id, user_role, ...account } =
     row;

@@ -47,9 +47,15 @@ async function upsertTags(trx: Transaction<Database>, names: string[]): Promise<
 /**
  * Home feeds receive a post when it is written: the author's own, every local follower's for
  * public, unlisted and followers-only posts, and for direct posts the mentioned followers'.
+ * As in Mastodon, a reply to someone else reaches only followers who also follow (or are) the
+ * person replied to, so that half-conversations do not crowd the home timeline.
  */
 async function fanOut(trx: Transaction<Database>, status: Status, mentionedIds: string[]): Promise<void> {
   const onlyMentioned = status.visibility === "direct";
+  const repliedTo =
+    status.in_reply_to_account_id && status.in_reply_to_account_id !== status.account_id
+      ? status.in_reply_to_account_id
+      : null;
   await sql`
     INSERT INTO home_feed (account_id, status_id, author_id)
     SELECT ${status.account_id}::bigint, ${status.id}::bigint, ${status.account_id}::bigint
@@ -58,6 +64,10 @@ async function fanOut(trx: Transaction<Database>, status: Status, mentionedIds: 
     FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL
     WHERE f.target_account_id = ${status.account_id}
       AND (NOT ${onlyMentioned} OR f.account_id = ANY(${bigintArray(mentionedIds)}))
+      AND (${repliedTo}::bigint IS NULL OR f.account_id = ${repliedTo}::bigint OR EXISTS (
+        SELECT 1 FROM follows rf
+        WHERE rf.account_id = f.account_id AND rf.target_account_id = ${repliedTo}::bigint
+      ))
     ON CONFLICT DO NOTHING
   `.execute(trx);
 }

@@ -73,6 +73,16 @@ export function textToHtml(text: string, options: FormatOptions): string {
   return sanitizeHtml(html);
 }
 
+/**
+ * Links never pass on trust or the opener; hashtags keep rel="tag", and rel="me" (a profile
+ * field pointing at the owner's own page) survives, as in Mastodon's profile fields.
+ */
+function relOf(attribs: sanitize.Attributes): string {
+  const given = new Set((attribs.rel ?? "").split(/\s+/));
+  if (attribs.class?.includes("hashtag") && given.has("tag")) return "tag";
+  return given.has("me") ? "nofollow noopener me" : "nofollow noopener";
+}
+
 const ALLOWED: sanitize.IOptions = {
   allowedTags: [
     "p", "br", "span", "a", "del", "pre", "code", "em", "strong", "b", "i", "u", "ul", "ol", "li",
@@ -90,10 +100,7 @@ const ALLOWED: sanitize.IOptions = {
   },
   allowedSchemes: ["http", "https", "mailto", "xmpp", "magnet", "dat", "ipfs", "gopher", "gemini"],
   transformTags: {
-    a: (tagName, attribs) => ({
-      tagName,
-      attribs: { ...attribs, rel: attribs.class?.includes("mention") && attribs.rel === "tag" ? "tag" : "nofollow noopener", target: "_blank" },
-    }),
+    a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, rel: relOf(attribs), target: "_blank" } }),
   },
 };
 

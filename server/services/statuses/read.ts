@@ -5,6 +5,7 @@ import type { AppContext } from "../../context.ts";
 import { notFound } from "../../errors.ts";
 import type { ApiStatus } from "../../serializers/status.ts";
 import { presentStatusRows } from "./present.ts";
+import { authorActive } from "./visible.ts";
 
 /** A status the viewer may see, or 404 (never 403: existence is not revealed). */
 export async function findVisibleStatusRow(
@@ -15,6 +16,7 @@ export async function findVisibleStatusRow(
   const row = await selectStatusRows(context.db)
     .where("s.id", "=", id)
     .where(visibleTo(viewerId))
+    .where(authorActive)
     .executeTakeFirst();
   if (!row) throw notFound();
   return row;
@@ -64,6 +66,7 @@ export async function statusContext(
     const rows = await selectStatusRows(context.db)
       .where("s.id", "=", (eb) => eb.fn.any(bigintArray(ids)))
       .where(visibleTo(viewerId))
+      .where(authorActive)
       .execute();
     const byId = new Map(rows.map((row) => [row.id, row]));
     const ordered = ids.map((rowId) => byId.get(rowId)).filter((row): row is StatusRow => !!row);

@@ -1,10 +1,12 @@
-// Home, public and hashtag timelines. Each is one paged query for rows, then one batch to hydrate.
-import { selectStatusRows, type StatusRow } from "../../../db/repositories/statuses.ts";
+// Home, public and hashtag timelines. Each picks a page of ids (paged as Mastodon pages) and reads
+// everything the page shows in one statement: statuses, boosted originals, authors.
+import type { SelectQueryBuilder } from "kysely";
+import { readStatusPage } from "../../../db/repositories/statuses.ts";
 import { textArray } from "../../../db/sql-helpers.ts";
 import type { AppContext } from "../../context.ts";
-import type { ApiStatus } from "../../serializers/status.ts";
+import { type ApiStatus, statusToApi } from "../../serializers/status.ts";
 import { type PageParams, pageWindow } from "../pagination.ts";
-import { presentStatusRows } from "../statuses/present.ts";
+import { hydrateStatuses } from "../statuses/hydrate.ts";
 import { normalizeTag } from "../statuses/text.ts";
 
 export interface TimelinePage {
@@ -12,39 +14,55 @@ export interface TimelinePage {
   cursors: { newest: string; oldest: string } | null;
 }
 
-async function toPage(
+type IdQuery<DB, TB extends keyof DB> = SelectQueryBuilder<DB, TB, { id: string }>;
+
+/**
+ * Pages `ids` by `column` and presents the page. `prepared` when the query's text comes in a
+ * bounded number of variants (see readStatusPage).
+ */
+async function toPage<DB, TB extends keyof DB>(
   context: AppContext,
-  rows: StatusRow[],
   viewerId: string,
+  ids: IdQuery<DB, TB>,
+  column: string,
+  page: PageParams,
+  limit: number,
+  prepared: boolean,
 ): Promise<TimelinePage> {
-  const statuses = await presentStatusRows(context, rows, viewerId);
+  // The statement returns the page newest first whichever way the window was read.
+  const { query } = pageWindow(ids, column, page, limit);
+  const { rows, reblogs, accounts } = await readStatusPage(context.db, query, { prepared });
+  const bundles = await hydrateStatuses(context.db, rows, viewerId, { reblogs, accounts });
   const first = rows[0];
   const last = rows.at(-1);
-  return { statuses, cursors: first && last ? { newest: first.id, oldest: last.id } : null };
+  return {
+    statuses: bundles.map((bundle) => statusToApi(bundle, context.urls)),
+    cursors: first && last ? { newest: first.id, oldest: last.id } : null,
+  };
 }
 
-/** The viewer's home feed, written at post time (see fanOut), read by one index range scan. */
+/** The viewer's home feed, written at post time (see fanOut): a range of one index. */
 export async function homeTimeline(
   context: AppContext,
   viewerId: string,
   page: PageParams,
   limit: number,
 ): Promise<TimelinePage> {
-  const { query, finish } = pageWindow(
-    selectStatusRows(context.db)
-      .innerJoin("home_feed as f", "f.status_id", "s.id")
-      .where("f.account_id", "=", viewerId),
-    "f.status_id",
-    page,
-    limit,
-  );
-  return toPage(context, finish(await query.execute()), viewerId);
+  const ids = context.db
+    .selectFrom("home_feed as f")
+    .select("f.status_id as id")
+    .where("f.account_id", "=", viewerId);
+  return toPage(context, viewerId, ids, "f.status_id", page, limit, true);
 }
 
 export interface PublicTimelineOptions {
   local?: boolean;
   remote?: boolean;
   onlyMedia?: boolean;
+}
+
+function publicIds(context: AppContext) {
+  return context.db.selectFrom("statuses as s").select("s.id as id");
 }
 
 /** Original public posts of the campus (and, once federated, of its siblings). */
@@ -55,15 +73,14 @@ export async function publicTimeline(
   page: PageParams,
   limit: number,
 ): Promise<TimelinePage> {
-  let base = selectStatusRows(context.db)
+  let base = publicIds(context)
     .where("s.visibility", "=", "public")
     .where("s.reblog_of_id", "is", null);
   if (options.local) base = base.where("s.local", "=", true);
   else if (options.remote) base = base.where("s.local", "=", false);
   // Attachments arrive with media support; until then no post has any.
   if (options.onlyMedia) base = base.where((eb) => eb.val(false));
-  const { query, finish } = pageWindow(base, "s.id", page, limit);
-  return toPage(context, finish(await query.execute()), viewerId);
+  return toPage(context, viewerId, base, "s.id", page, limit, true);
 }
 
 export interface TagTimelineOptions extends PublicTimelineOptions {
@@ -82,7 +99,7 @@ export async function tagTimeline(
   limit: number,
 ): Promise<TimelinePage> {
   const anyTags = [tag, ...(options.any ?? [])].map(normalizeTag);
-  let base = selectStatusRows(context.db)
+  let base = publicIds(context)
     .where("s.visibility", "=", "public")
     .where("s.reblog_of_id", "is", null)
     .where((eb) =>
@@ -125,6 +142,6 @@ export async function tagTimeline(
   if (options.local) base = base.where("s.local", "=", true);
   else if (options.remote) base = base.where("s.local", "=", false);
   if (options.onlyMedia) base = base.where((eb) => eb.val(false));
-  const { query, finish } = pageWindow(base, "s.id", page, limit);
-  return toPage(context, finish(await query.execute()), viewerId);
+  // Not prepared: the tag lists make the text vary with every combination asked for.
+  return toPage(context, viewerId, base, "s.id", page, limit, false);
 }

@@ -9,6 +9,8 @@ const hash = (token: string) => createHash("sha256").update(token).digest("base6
 
 export async function startWebSession(context: AppContext, accountId: string): Promise<string> {
   const token = randomBytes(32).toString("base64url");
+  // Expired sessions are never read again; sweeping them at sign-in keeps the table small.
+  await context.db.deleteFrom("web_sessions").where("expires_at", "<=", new Date()).execute();
   await context.db
     .insertInto("web_sessions")
     .values({

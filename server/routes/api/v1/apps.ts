@@ -12,7 +12,6 @@ export default async function appsRoutes(app: FastifyInstance) {
       schema: {
         body: {
           type: "object",
-          required: ["client_name", "redirect_uris"],
           properties: {
             client_name: { type: "string", maxLength: 1000 },
             redirect_uris: {
@@ -29,9 +28,10 @@ export default async function appsRoutes(app: FastifyInstance) {
       },
     },
     async (request) => {
-      const body = request.body as {
-        client_name: string;
-        redirect_uris: string | string[];
+      // Missing fields are left to the service, whose messages are Mastodon's ("Name can't be blank").
+      const body = (request.body ?? {}) as {
+        client_name?: string;
+        redirect_uris?: string | string[];
         scopes?: string;
         website?: string;
       };

@@ -21,6 +21,7 @@ const createBody = {
     in_reply_to_id: { anyOf: [idString, { type: "null" }] },
     media_ids: { type: "array", maxItems: 20, items: { type: "string", maxLength: 30 } },
     scheduled_at: { type: ["string", "null"], maxLength: 50 },
+    poll: { type: ["object", "null"] },
   },
 } as const;
 
@@ -33,6 +34,7 @@ interface CreateBody {
   in_reply_to_id?: string | null;
   media_ids?: string[];
   scheduled_at?: string | null;
+  poll?: object | null;
 }
 
 export default async function statusesRoutes(app: FastifyInstance) {
@@ -54,6 +56,7 @@ export default async function statusesRoutes(app: FastifyInstance) {
       // Refused rather than silently dropped: a post must not go out without what was attached.
       if (body.media_ids?.length) throw unprocessable("Media attachments are not supported yet");
       if (body.scheduled_at) throw unprocessable("Scheduled posts are not supported yet");
+      if (body.poll) throw unprocessable("Polls are not supported yet");
       const id = await createStatus(context, viewer.account, {
         status: body.status,
         spoilerText: body.spoiler_text,

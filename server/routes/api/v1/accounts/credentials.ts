@@ -67,7 +67,8 @@ function fieldsFrom(value: UpdateBody["fields_attributes"]): ProfileField[] | un
 }
 
 function fileFrom(name: string, value: unknown): UploadedFile | undefined {
-  if (value === undefined || value === "") return undefined;
+  // No file: absent, null in JSON, or an empty form field.
+  if (value === undefined || value === null || value === "") return undefined;
   if (!isUploadedFile(value)) throw unprocessable(`${name} must be an uploaded image file`);
   return value;
 }

@@ -11,7 +11,6 @@ export default async function registrationRoutes(app: FastifyInstance) {
       schema: {
         body: {
           type: "object",
-          required: ["username", "email", "password"],
           properties: {
             username: { type: "string", maxLength: 100 },
             email: { type: "string", maxLength: 320 },
@@ -27,18 +26,19 @@ export default async function registrationRoutes(app: FastifyInstance) {
       },
     },
     async (request) => {
-      const body = request.body as {
-        username: string;
-        email: string;
-        password: string;
+      // Blank fields are reported by the service, with Mastodon's per-field `details`.
+      const body = (request.body ?? {}) as {
+        username?: string;
+        email?: string;
+        password?: string;
         agreement?: boolean;
         locale?: string;
         invite_code?: string;
       };
       return registerAccount(app.context, request.viewer!, {
-        username: body.username,
-        email: body.email,
-        password: body.password,
+        username: body.username ?? "",
+        email: body.email ?? "",
+        password: body.password ?? "",
         agreement: body.agreement ?? false,
         locale: body.locale,
         inviteCode: body.invite_code,
