@@ -41,6 +41,14 @@ export interface AccountsTable {
   suspended_at: NullableTimestamp;
   created_at: Timestamp;
   updated_at: Timestamp;
+  actor_type: Generated<string>;
+  inbox_url: string | null;
+  shared_inbox_url: string | null;
+  outbox_url: string | null;
+  followers_url: string | null;
+  following_url: string | null;
+  featured_url: string | null;
+  fetched_at: NullableTimestamp;
 }
 
 export interface UsersTable {
@@ -55,6 +63,7 @@ export interface UsersTable {
   invite_id: string | null;
   created_at: Timestamp;
   last_sign_in_at: NullableTimestamp;
+  default_local_only: Generated<boolean>;
 }
 
 export interface InvitesTable {
@@ -129,6 +138,8 @@ export interface StatusesTable {
   created_at: Timestamp;
   edited_at: NullableTimestamp;
   updated_at: Timestamp;
+  local_only: Generated<boolean>;
+  fetched_at: NullableTimestamp;
 }
 
 export interface MentionsTable {
@@ -196,6 +207,76 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+export type KeyAlgorithm = "RSASSA-PKCS1-v1_5" | "Ed25519";
+
+export interface ActorKeysTable {
+  id: Id;
+  /** null: the instance actor. */
+  account_id: string | null;
+  algorithm: KeyAlgorithm;
+  public_key: ColumnType<JsonWebKey, string, string>;
+  private_key: ColumnType<JsonWebKey, string, string>;
+  created_at: Timestamp;
+}
+
+export interface StatusEditsTable {
+  id: Id;
+  status_id: string;
+  text: Generated<string>;
+  content: Generated<string>;
+  spoiler_text: Generated<string>;
+  sensitive: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface FavouritesTable {
+  id: Id;
+  account_id: string;
+  status_id: string;
+  uri: string | null;
+  created_at: Timestamp;
+}
+
+export interface TombstonesTable {
+  uri: string;
+  deleted_at: Timestamp;
+}
+
+export interface AllowedOriginsTable {
+  origin: string;
+  created_at: Timestamp;
+}
+
+export interface FederationRefusalsTable {
+  host: string;
+  direction: "inbound" | "outbound";
+  reason: string;
+  count: ColumnType<string, number | string | undefined, number | string>;
+  first_at: Timestamp;
+  last_at: Timestamp;
+}
+
+export interface FedifyKvTable {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  expires_at: NullableTimestamp;
+}
+
+export type QueueStatus = "pending" | "processing" | "dead";
+
+export interface FederationQueueTable {
+  id: Id;
+  message: ColumnType<unknown, string, string>;
+  ordering_key: string | null;
+  status: ColumnType<QueueStatus, QueueStatus | undefined, QueueStatus>;
+  available_at: Timestamp;
+  leased_until: NullableTimestamp;
+  leased_by: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -213,6 +294,14 @@ export interface Database {
   home_feed: HomeFeedTable;
   notifications: NotificationsTable;
   idempotency_keys: IdempotencyKeysTable;
+  actor_keys: ActorKeysTable;
+  status_edits: StatusEditsTable;
+  favourites: FavouritesTable;
+  tombstones: TombstonesTable;
+  allowed_origins: AllowedOriginsTable;
+  federation_refusals: FederationRefusalsTable;
+  fedify_kv: FedifyKvTable;
+  federation_queue: FederationQueueTable;
 }
 
 export type Account = Selectable<AccountsTable>;

@@ -15,6 +15,8 @@ interface CommandSpec {
   summary: string;
   options: Record<string, { type: "string" | "boolean"; help: string }>;
   positionals: number;
+  /** When more arguments may follow (queue retry ID…): how many at most. */
+  maxPositionals?: number;
 }
 
 const COMMANDS: Record<string, CommandSpec> = {
@@ -81,6 +83,53 @@ const COMMANDS: Record<string, CommandSpec> = {
     options: {},
     positionals: 0,
   },
+  "allow add": {
+    usage: "allow add ORIGIN",
+    summary:
+      "Allow federation with a sibling instance, at once: https://campus-b.example.org, http://127.0.0.1:3002, or a bare host (meaning https).",
+    options: {},
+    positionals: 1,
+  },
+  "allow remove": {
+    usage: "allow remove ORIGIN",
+    summary: "Stop federating with an origin added by allow add, at once (HALLWAY_ALLOWLIST entries are changed in the environment).",
+    options: {},
+    positionals: 1,
+  },
+  "allow list": {
+    usage: "allow list [--json]",
+    summary: "List the allowed origins and where each comes from (HALLWAY_ALLOWLIST or added).",
+    options: { json: { type: "boolean", help: "print JSON" } },
+    positionals: 0,
+  },
+  "federation refusals": {
+    usage: "federation refusals [--json]",
+    summary: "What the federation wall refused: host, direction, reason, count and when last seen.",
+    options: { json: { type: "boolean", help: "print JSON" } },
+    positionals: 0,
+  },
+  "queue stats": {
+    usage: "queue stats [--json]",
+    summary: "Count the federation queue's messages: pending (ready or delayed), processing, dead.",
+    options: { json: { type: "boolean", help: "print JSON" } },
+    positionals: 0,
+  },
+  "queue dead": {
+    usage: "queue dead [--limit N] [--json]",
+    summary: "List dead messages (out of attempts): ID, when, attempts, what it was and the last error.",
+    options: {
+      limit: { type: "string", help: "how many to show (default 100)" },
+      json: { type: "boolean", help: "print JSON" },
+    },
+    positionals: 0,
+  },
+  "queue retry": {
+    usage: "queue retry ID [ID…] | --all",
+    summary: "Send dead messages back to the queue: available now, attempts counted from zero.",
+    options: { all: { type: "boolean", help: "every dead message" } },
+    positionals: 0,
+    maxPositionals: 1000,
+  },
 };
 
 function overallHelp(): string {
@@ -129,7 +178,8 @@ function parse(argv: string[]): AdminRequest | { help: string } {
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${commandHelp(spec)}`);
   }
-  if (parsed.positionals.length !== spec.positionals) {
+  const count = parsed.positionals.length;
+  if (count < spec.positionals || count > (spec.maxPositionals ?? spec.positionals)) {
     throw new UsageError(`expected ${spec.positionals || "no"} argument${spec.positionals === 1 ? "" : "s"}\n\n${commandHelp(spec)}`);
   }
   return { command: name, args: parsed.positionals, options: parsed.values as AdminRequest["options"] };

@@ -3,8 +3,13 @@
 // carried out here. Only the folder's owner can connect (mode 0600).
 import { chmodSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
-import type { AppContext } from "./context.ts";
-import { AdminCommandError, type AdminRequest, runAdminCommand } from "./services/admin/commands.ts";
+import type { Logger } from "./context.ts";
+import {
+  type AdminContext,
+  AdminCommandError,
+  type AdminRequest,
+  runAdminCommand,
+} from "./services/admin/commands.ts";
 
 export interface AdminSocket {
   path: string;
@@ -22,7 +27,7 @@ function isRequest(value: unknown): value is AdminRequest {
   );
 }
 
-export async function startAdminSocket(context: AppContext, path: string): Promise<AdminSocket> {
+export async function startAdminSocket(context: AdminContext & { log: Logger }, path: string): Promise<AdminSocket> {
   rmSync(path, { force: true });
   const server: Server = createServer((socket) => {
     let buffer = "";

@@ -5,6 +5,11 @@ import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from "fastify";
 import qs from "qs";
 import type { DatabaseHandle } from "../db/connection.ts";
+import {
+  createFederationRuntime,
+  type FederationRuntime,
+  type FederationRuntimeOptions,
+} from "../federation/runtime.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { DomainEvents } from "./events.ts";
@@ -12,6 +17,7 @@ import { authPlugin } from "./plugins/auth.ts";
 import { bodyPlugin } from "./plugins/body.ts";
 import { corsPlugin } from "./plugins/cors.ts";
 import { errorsPlugin, frameworkErrors } from "./plugins/errors.ts";
+import { federationPlugin } from "./plugins/federation.ts";
 import { rateLimitPlugin } from "./plugins/rate-limit.ts";
 import { registerRoutes } from "./routes/index.ts";
 import { addMastodonKeywords } from "./schemas/keywords.ts";
@@ -24,6 +30,7 @@ declare module "fastify" {
     context: AppContext;
     /** Every route as registered, for tests that sweep the whole API. */
     routeTable: RouteOptions[];
+    federation: FederationRuntime | null;
   }
 }
 
@@ -43,6 +50,8 @@ export interface BuildOptions {
   config: Config;
   database: DatabaseHandle;
   logger?: FastifyServerOptions["logger"];
+  /** Federation with the allowlisted siblings; off for tests that need a bare API. */
+  federation?: FederationRuntimeOptions | false;
 }
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
@@ -79,8 +88,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       sign: () => {
         throw new Error("token signing is set up by the auth plugin");
       },
+      verify: () => null,
     },
     log: app.log,
+    resolver: null,
   };
   app.decorate("context", context);
   const routeTable: RouteOptions[] = [];
@@ -95,6 +106,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(corsPlugin);
   await app.register(authPlugin, { context });
   await app.register(rateLimitPlugin, { config });
+
+  const federation =
+    options.federation === false ? null : await createFederationRuntime(context, database, options.federation ?? {});
+  app.decorate("federation", federation);
+  if (federation) {
+    await app.register(federationPlugin, { runtime: federation });
+    app.addHook("onClose", () => federation.close());
+  }
 
   await app.register(fastifyStatic, {
     root: join(import.meta.dirname, "static"),

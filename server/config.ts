@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
+import { InvalidOriginError, normalizeOrigin } from "../federation/allowlist.ts";
 
 export type RegistrationMode = "closed" | "invite" | "open";
 
@@ -27,6 +28,9 @@ export interface Config {
   maxPollOptions: number;
   maxPollOptionChars: number;
   rateLimit: { perFiveMinutes: number; exempt: string[] };
+  /** HALLWAY_ALLOWLIST: sibling origins, normalized (federation/allowlist.ts adds the table's). */
+  allowlist: string[];
+  queue: { leaseSeconds: number; retrySeconds: number; maxAttempts: number; concurrency: number | null };
   logLevel: string;
   trustProxy: boolean;
   secret: string;
@@ -57,6 +61,11 @@ const envSchema = {
     HALLWAY_MAX_POLL_OPTION_CHARS: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
     HALLWAY_RATE_LIMIT: { type: "integer", minimum: 0, default: 1500 },
     HALLWAY_RATE_LIMIT_EXEMPT: { type: "string", default: "127.0.0.1,::1,::ffff:127.0.0.1" },
+    HALLWAY_ALLOWLIST: { type: "string", default: "" },
+    HALLWAY_QUEUE_LEASE_SECONDS: { type: "integer", minimum: 2, maximum: 3600, default: 30 },
+    HALLWAY_QUEUE_RETRY_SECONDS: { type: "integer", minimum: 1, maximum: 86400, default: 30 },
+    HALLWAY_QUEUE_MAX_ATTEMPTS: { type: "integer", minimum: 1, maximum: 100, default: 10 },
+    HALLWAY_QUEUE_CONCURRENCY: { type: "integer", minimum: 1, maximum: 64 },
     HALLWAY_LOG_LEVEL: {
       type: "string",
       enum: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
@@ -67,7 +76,12 @@ const envSchema = {
   },
 } as const;
 
-const EMPTY_ALLOWED = new Set(["HALLWAY_RATE_LIMIT_EXEMPT", "HALLWAY_DESCRIPTION", "HALLWAY_CONTACT_EMAIL"]);
+const EMPTY_ALLOWED = new Set([
+  "HALLWAY_RATE_LIMIT_EXEMPT",
+  "HALLWAY_DESCRIPTION",
+  "HALLWAY_CONTACT_EMAIL",
+  "HALLWAY_ALLOWLIST",
+]);
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -136,6 +150,21 @@ function persistedSecret(dataDir: string): string {
   return stored.secret;
 }
 
+/** HALLWAY_ALLOWLIST: comma-separated origins (a bare host means https), each checked. */
+function parseAllowlist(value: string): string[] {
+  const origins = new Set<string>();
+  for (const entry of value.split(",")) {
+    if (entry.trim() === "") continue;
+    try {
+      origins.add(normalizeOrigin(entry));
+    } catch (error) {
+      if (error instanceof InvalidOriginError) throw new ConfigError(`HALLWAY_ALLOWLIST: ${error.message}`);
+      throw error;
+    }
+  }
+  return [...origins];
+}
+
 /** Builds the configuration from the environment; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const fromFile = env.HALLWAY_CONFIG ? readConfigFile(env.HALLWAY_CONFIG) : {};
@@ -180,6 +209,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         .split(",")
         .map((entry) => entry.trim())
         .filter(Boolean),
+    },
+    allowlist: parseAllowlist(values.HALLWAY_ALLOWLIST as string),
+    queue: {
+      leaseSeconds: values.HALLWAY_QUEUE_LEASE_SECONDS,
+      retrySeconds: values.HALLWAY_QUEUE_RETRY_SECONDS,
+      maxAttempts: values.HALLWAY_QUEUE_MAX_ATTEMPTS,
+      concurrency: (values.HALLWAY_QUEUE_CONCURRENCY as number | undefined) ?? null,
     },
     logLevel: values.HALLWAY_LOG_LEVEL,
     trustProxy: values.HALLWAY_TRUST_PROXY,

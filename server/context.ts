@@ -5,6 +5,7 @@ import type { Database } from "../db/schema.ts";
 import type { Config } from "./config.ts";
 import type { DomainEvents } from "./events.ts";
 import type { MediaStore } from "./services/media/store.ts";
+import type { RemoteResolver } from "./services/remote/resolver.ts";
 import type { Urls } from "./urls.ts";
 
 export interface Logger {
@@ -16,6 +17,8 @@ export interface Logger {
 
 export interface TokenSigner {
   sign(payload: { jti: string }): string;
+  /** The claims of a token we signed, or null for anything else. */
+  verify(token: string): { jti?: string } | null;
 }
 
 export interface AppContext {
@@ -27,4 +30,6 @@ export interface AppContext {
   media: MediaStore;
   tokens: TokenSigner;
   log: Logger;
+  /** Set once federation is up; null in an instance without it (some tests). */
+  resolver: RemoteResolver | null;
 }

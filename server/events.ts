@@ -7,6 +7,7 @@ import { EventEmitter } from "node:events";
 export interface DomainEventMap {
   "status.created": { statusId: string; accountId: string };
   "status.deleted": { statusId: string; accountId: string; uri: string };
+  "status.updated": { statusId: string; accountId: string };
   "notification.created": { notificationId: string; accountId: string };
   "account.updated": { accountId: string };
   "follow.created": { followId: string; accountId: string; targetAccountId: string };

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DataDirInUseError, type DatabaseHandle, openDatabase } from "../db/connection.ts";
 import { migrateToLatest } from "../db/migrate.ts";
+import { installGlobalFetchGuard } from "../federation/guarded-fetch.ts";
 import { startAdminSocket } from "./admin-socket.ts";
 import { adminSocketPath } from "./admin-socket-path.ts";
 import { buildApp } from "./app.ts";
@@ -34,7 +35,13 @@ async function main(): Promise<void> {
   await migrateToLatest(database.db, (message) => console.log(`migration ${message}`));
 
   const app = await buildApp({ config, database });
-  const adminSocket = await startAdminSocket(app.context, adminSocketPath(config.dataDir));
+  const runtime = app.federation;
+  // Every request this process makes goes through the allowlist, whoever makes it.
+  if (runtime) installGlobalFetchGuard(runtime.allowlist, { ownOrigin: config.origin, refusals: runtime.refusals });
+  const adminSocket = await startAdminSocket(
+    { ...app.context, allowlist: runtime?.allowlist, refusals: runtime?.refusals },
+    adminSocketPath(config.dataDir),
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -52,6 +59,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 
   await app.listen({ port: config.port, host: config.bind });
+  runtime?.startWorkers();
   app.log.info(
     { origin: config.origin, database: database.kind, registrations: config.registrations },
     `${config.name} is running at ${config.origin}`,

@@ -108,6 +108,8 @@ const STATUS_COLUMNS = {
   created_at: "time",
   edited_at: "time",
   updated_at: "time",
+  local_only: "value",
+  fetched_at: "time",
 } as const satisfies Record<keyof StatusesTable, ColumnKind>;
 
 const ACCOUNT_COLUMNS = {
@@ -136,6 +138,14 @@ const ACCOUNT_COLUMNS = {
   suspended_at: "time",
   created_at: "time",
   updated_at: "time",
+  actor_type: "value",
+  inbox_url: "value",
+  shared_inbox_url: "value",
+  outbox_url: "value",
+  followers_url: "value",
+  following_url: "value",
+  featured_url: "value",
+  fetched_at: "time",
 } as const satisfies Record<keyof AccountsTable, ColumnKind>;
 
 /** A select list that turns into JSON as the columns are named (json_agg of the records). */

@@ -58,7 +58,16 @@ function bearerToken(request: FastifyRequest): string | null {
 export const authPlugin = fp(async (app: FastifyInstance, options: { context: AppContext }) => {
   const { context } = options;
   await app.register(fastifyJwt, { secret: context.config.secret });
-  context.tokens = { sign: (payload) => app.jwt.sign(payload) };
+  context.tokens = {
+    sign: (payload) => app.jwt.sign(payload),
+    verify: (token) => {
+      try {
+        return app.jwt.verify(token) as { jti?: string };
+      } catch {
+        return null;
+      }
+    },
+  };
 
   app.decorateRequest("viewer", null);
 

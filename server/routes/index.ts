@@ -3,16 +3,20 @@ import accountsRoutes from "./api/v1/accounts/accounts.ts";
 import credentialsRoutes from "./api/v1/accounts/credentials.ts";
 import registrationRoutes from "./api/v1/accounts/registration.ts";
 import appsRoutes from "./api/v1/apps.ts";
+import favouritesRoutes from "./api/v1/favourites.ts";
 import followRequestsRoutes from "./api/v1/follow-requests.ts";
 import instanceRoutes from "./api/v1/instance.ts";
 import notificationsRoutes from "./api/v1/notifications.ts";
 import preferencesRoutes from "./api/v1/preferences.ts";
+import statusInteractionsRoutes from "./api/v1/status-interactions.ts";
 import statusesRoutes from "./api/v1/statuses.ts";
 import timelinesRoutes from "./api/v1/timelines.ts";
+import searchRoutes from "./api/v2/search.ts";
 import authorizeRoutes from "./oauth/authorize.ts";
 import tokenRoutes from "./oauth/token.ts";
 import nodeInfoRoutes from "./well-known/nodeinfo.ts";
 import oauthMetadataRoutes from "./well-known/oauth-metadata.ts";
+import webPages from "./web/pages.ts";
 
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(instanceRoutes);
@@ -27,6 +31,10 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(followRequestsRoutes);
   await app.register(preferencesRoutes);
   await app.register(statusesRoutes);
+  await app.register(statusInteractionsRoutes);
+  await app.register(favouritesRoutes);
   await app.register(timelinesRoutes);
   await app.register(notificationsRoutes);
+  await app.register(searchRoutes);
+  await app.register(webPages);
 }

@@ -94,6 +94,7 @@ export const CredentialAccountSchema = {
         hide_collections: nullable("boolean"),
         discoverable: nullable("boolean"),
         indexable: { type: "boolean" },
+        local_only: { type: "boolean" },
       },
     },
     role: { $ref: "Role#" },
@@ -171,12 +172,39 @@ export const StatusSchema = {
     language: nullable("string"),
     text: nullable("string"),
     edited_at: nullable("string"),
+    local_only: { type: "boolean" },
     favourited: { type: "boolean" },
     reblogged: { type: "boolean" },
     muted: { type: "boolean" },
     bookmarked: { type: "boolean" },
     pinned: { type: "boolean" },
     filtered: { type: "array", items: anyObject },
+  },
+} as const;
+
+/** One version of a post, as /api/v1/statuses/:id/history lists them. */
+export const StatusEditSchema = {
+  $id: "StatusEdit",
+  type: "object",
+  properties: {
+    content: { type: "string" },
+    spoiler_text: { type: "string" },
+    sensitive: { type: "boolean" },
+    created_at: { type: "string" },
+    account: { $ref: "Account#" },
+    poll: { anyOf: [anyObject, { type: "null" }] },
+    media_attachments: { type: "array", items: anyObject },
+    emojis: { type: "array", items: { $ref: "CustomEmoji#" } },
+  },
+} as const;
+
+export const StatusSourceSchema = {
+  $id: "StatusSource",
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    text: { type: "string" },
+    spoiler_text: { type: "string" },
   },
 } as const;
 
@@ -252,6 +280,8 @@ const ALL = [
   StatusMentionSchema,
   StatusTagSchema,
   StatusSchema,
+  StatusEditSchema,
+  StatusSourceSchema,
   ContextSchema,
   NotificationSchema,
   ApplicationSchema,

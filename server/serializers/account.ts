@@ -101,7 +101,7 @@ export function roleToApi(role: Role) {
 
 export function credentialAccountToApi(
   account: Account,
-  user: Pick<User, "role" | "default_visibility" | "default_sensitive" | "default_language">,
+  user: Pick<User, "role" | "default_visibility" | "default_sensitive" | "default_language" | "default_local_only">,
   urls: Urls,
   followRequestsCount: number,
 ) {
@@ -117,6 +117,7 @@ export function credentialAccountToApi(
       hide_collections: false,
       discoverable: account.discoverable,
       indexable: account.indexable,
+      local_only: user.default_local_only,
     },
     role: roleToApi(user.role),
   };

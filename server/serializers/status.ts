@@ -4,7 +4,10 @@ import type { Account } from "../../db/schema.ts";
 import type { Urls } from "../urls.ts";
 import { type ApiAccount, accountToApi, acctOf } from "./account.ts";
 
-/** What the viewer has done to a status; all false until those features exist for them. */
+/**
+ * What the viewer has done to a status. Favourites and boosts are real; mutes, bookmarks and pins
+ * stay false until those features exist.
+ */
 export interface ViewerFlags {
   favourited: boolean;
   reblogged: boolean;
@@ -46,6 +49,8 @@ export interface ApiStatus {
   language: string | null;
   text?: string;
   edited_at: string | null;
+  /** GoToSocial's field: the post stays on this campus and is never federated. */
+  local_only: boolean;
   favourited: boolean;
   reblogged: boolean;
   muted: boolean;
@@ -89,7 +94,40 @@ export function statusToApi(bundle: StatusBundle, urls: Urls, options: { withSou
     language: row.language,
     ...(options.withSource ? { text: row.text } : {}),
     edited_at: row.edited_at ? row.edited_at.toISOString() : null,
+    local_only: row.local_only,
     ...flags,
     filtered: [],
+  };
+}
+
+/** One version of a post: an earlier one from status_edits, or the current one from the row. */
+export interface StatusVersion {
+  content: string;
+  spoiler_text: string;
+  sensitive: boolean;
+  created_at: Date;
+}
+
+export interface ApiStatusEdit {
+  content: string;
+  spoiler_text: string;
+  sensitive: boolean;
+  created_at: string;
+  account: ApiAccount;
+  poll: null;
+  media_attachments: unknown[];
+  emojis: never[];
+}
+
+export function statusEditToApi(version: StatusVersion, account: Account, urls: Urls): ApiStatusEdit {
+  return {
+    content: version.content,
+    spoiler_text: version.spoiler_text,
+    sensitive: version.sensitive,
+    created_at: version.created_at.toISOString(),
+    account: accountToApi(account, urls),
+    poll: null,
+    media_attachments: [],
+    emojis: [],
   };
 }

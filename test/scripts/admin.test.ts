@@ -63,6 +63,10 @@ t.test("every command explains itself with --help", async (t) => {
     "user unsuspend",
     "invite create",
     "invite list",
+    "allow add",
+    "allow remove",
+    "allow list",
+    "federation refusals",
   ];
   const helps = await Promise.all(
     commands.map((command) => admin(...command.split(" "), "--help")),

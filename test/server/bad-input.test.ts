@@ -45,6 +45,13 @@ const PUBLIC_ROUTES = new Set([
   "GET /oauth/authorize",
   "POST /oauth/authorize",
   "POST /auth/sign_in",
+  // Profile and post pages: closed to anyone not signed in on the sign-in page (README, "What an
+  // outsider can learn"); the /users/ ones answer ActivityPub to signed siblings.
+  "GET /",
+  "GET /@:username",
+  "GET /users/:username",
+  "GET /@:username/:id",
+  "GET /users/:username/statuses/:id",
 ]);
 
 /** Server-rendered pages for people: their errors may be HTML. */
@@ -52,6 +59,11 @@ const HTML_ROUTES = new Set([
   "GET /oauth/authorize",
   "POST /oauth/authorize",
   "POST /auth/sign_in",
+  "GET /",
+  "GET /@:username",
+  "GET /users/:username",
+  "GET /@:username/:id",
+  "GET /users/:username/statuses/:id",
 ]);
 
 /** RFC 6749 §5.2: a malformed token request is 400 `invalid_request`, not Rails' 422. */

@@ -3,6 +3,7 @@ import { findAccountByHandle } from "../../../db/repositories/accounts.ts";
 import type { Database, Role, User, Account } from "../../../db/schema.ts";
 import { ApiError } from "../../errors.ts";
 import type { Urls } from "../../urls.ts";
+import { generateActorKeys, storeActorKeys } from "./keys.ts";
 import { hashPassword } from "./passwords.ts";
 
 export const USERNAME_PATTERN = /^[a-z0-9_]{1,30}$/i;
@@ -77,7 +78,7 @@ export async function createLocalUser(
   input: NewUserInput,
 ): Promise<{ account: Account; user: User }> {
   await validate(db, input);
-  const passwordHash = await hashPassword(input.password);
+  const [passwordHash, keys] = await Promise.all([hashPassword(input.password), generateActorKeys()]);
   try {
     return await db.transaction().execute(async (trx) => {
       const account = await trx
@@ -102,6 +103,7 @@ export async function createLocalUser(
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      await storeActorKeys(trx, account.id, keys);
       if (input.inviteId) {
         // Counted with a guard, so two sign-ups racing for an invite's last use cannot both win.
         const used = await trx

@@ -2,6 +2,7 @@ import type { Account, AccountUpdate, ProfileField, Visibility } from "../../../
 import type { UploadedFile } from "../../plugins/body.ts";
 import type { AppContext } from "../../context.ts";
 import { unprocessable } from "../../errors.ts";
+import { recordIntent } from "../federation/intents.ts";
 import { fitImage } from "../media/images.ts";
 import { newMediaKey } from "../media/store.ts";
 import { escapeHtml, sanitizeHtml, textToHtml } from "../statuses/html.ts";
@@ -24,7 +25,7 @@ export interface ProfileChanges {
   fields?: ProfileField[];
   avatar?: UploadedFile;
   header?: UploadedFile;
-  source?: { privacy?: Visibility; sensitive?: boolean; language?: string | null };
+  source?: { privacy?: Visibility; sensitive?: boolean; language?: string | null; localOnly?: boolean };
 }
 
 /** A profile field value as HTML: links become anchors, nothing else is interpreted. */
@@ -114,10 +115,15 @@ export async function updateProfile(context: AppContext, account: Account, chang
           ...(source.privacy ? { default_visibility: source.privacy } : {}),
           ...(source.sensitive !== undefined ? { default_sensitive: source.sensitive } : {}),
           ...(source.language !== undefined ? { default_language: source.language || null } : {}),
+          ...(source.localOnly !== undefined ? { default_local_only: source.localOnly } : {}),
         };
         if (Object.keys(userUpdate).length > 0) {
           await trx.updateTable("users").set(userUpdate).where("account_id", "=", account.id).execute();
         }
+      }
+      // Siblings hold a copy of the profile; posting defaults (source) are nobody else's business.
+      if (Object.keys(update).some((key) => key !== "updated_at")) {
+        await recordIntent(trx, { type: "account.updated", accountId: account.id });
       }
       // Nobody waits for an approval that is no longer asked for, as in Mastodon.
       return changes.locked === false ? acceptAllFollowRequests(trx, account.id) : [];

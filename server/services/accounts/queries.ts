@@ -39,7 +39,7 @@ export async function credentialAccount(context: AppContext, account: Account) {
     findAccountById(context.db, account.id),
     context.db
       .selectFrom("users")
-      .select(["role", "default_visibility", "default_sensitive", "default_language"])
+      .select(["role", "default_visibility", "default_sensitive", "default_language", "default_local_only"])
       .where("account_id", "=", account.id)
       .executeTakeFirstOrThrow(),
     context.db

@@ -6,8 +6,11 @@ import type { Role } from "../../../db/schema.ts";
 import { createLocalUser, RegistrationError } from "../accounts/create-user.ts";
 import { createInvite, listInvites } from "../accounts/invites.ts";
 import { generatePassword, hashPassword } from "../accounts/passwords.ts";
+import { ALLOW_HANDLERS, type FederationAdminContext } from "./allow-commands.ts";
+import { QUEUE_HANDLERS } from "./queue-commands.ts";
 
-export type AdminContext = Pick<AppContext, "db" | "urls" | "config">;
+/** The live allowlist and refusal log are used when the server's context has them. */
+export type AdminContext = Pick<AppContext, "db" | "urls" | "config"> & FederationAdminContext;
 
 export interface AdminRequest {
   command: string;
@@ -189,7 +192,9 @@ export const HANDLERS: Record<string, Handler> = {
 };
 
 export async function runAdminCommand(context: AdminContext, request: AdminRequest): Promise<string> {
-  const handler = HANDLERS[request.command];
+  // Looked up at call time: allow-commands.ts and queue-commands.ts import this module too.
+  const handler =
+    HANDLERS[request.command] ?? ALLOW_HANDLERS[request.command] ?? QUEUE_HANDLERS[request.command];
   if (!handler) throw new AdminCommandError(`unknown command: ${request.command}`);
   return handler(context, request);
 }

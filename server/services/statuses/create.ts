@@ -1,10 +1,12 @@
 import { sql, type Transaction } from "kysely";
-import { insertNotifications } from "../../../db/repositories/notifications.ts";
 import { visibleTo } from "../../../db/repositories/statuses.ts";
+import { upsertTags } from "../../../db/repositories/tags.ts";
 import type { Account, Database, Status, Visibility } from "../../../db/schema.ts";
-import { bigintArray } from "../../../db/sql-helpers.ts";
 import type { AppContext } from "../../context.ts";
 import { ApiError, unprocessable } from "../../errors.ts";
+import { recordIntent } from "../federation/intents.ts";
+import { notifyLocal, publishNotifications } from "../notifications/notify.ts";
+import { fanOutToHomeFeeds } from "./fan-out.ts";
 import { textToHtml } from "./html.ts";
 import { mentionLookup, resolveMentions } from "./mentions.ts";
 import { countedLength, extractHashtags, normalizeTag } from "./text.ts";
@@ -16,6 +18,8 @@ export interface NewStatusInput {
   visibility?: Visibility;
   language?: string;
   inReplyToId?: string;
+  /** Kept on this campus: never federated (GoToSocial's and Hometown's local-only posts). */
+  localOnly?: boolean;
   idempotencyKey?: string;
   applicationId: string | null;
 }
@@ -33,46 +37,19 @@ async function findIdempotent(context: AppContext, accountId: string, key: strin
   return row.status_id;
 }
 
-async function upsertTags(trx: Transaction<Database>, names: string[]): Promise<string[]> {
-  if (names.length === 0) return [];
-  const rows = await trx
-    .insertInto("tags")
-    .values(names.map((name) => ({ name: normalizeTag(name), display_name: name, last_status_at: new Date() })))
-    .onConflict((conflict) => conflict.column("name").doUpdateSet({ last_status_at: new Date() }))
-    .returning("id")
-    .execute();
-  return rows.map((row) => row.id);
+/** The tags a text carries, created or touched; returns their ids. */
+export async function upsertTextTags(trx: Transaction<Database>, text: string): Promise<string[]> {
+  return upsertTags(
+    trx,
+    extractHashtags(text).map((name) => ({ name: normalizeTag(name), displayName: name })),
+  );
 }
 
-/**
- * Home feeds receive a post when it is written: the author's own, every local follower's for
- * public, unlisted and followers-only posts, and for direct posts the mentioned followers'.
- * As in Mastodon, a reply to someone else reaches only followers who also follow (or are) the
- * person replied to, so that half-conversations do not crowd the home timeline.
- */
-async function fanOut(trx: Transaction<Database>, status: Status, mentionedIds: string[]): Promise<void> {
-  const onlyMentioned = status.visibility === "direct";
-  const repliedTo =
-    status.in_reply_to_account_id && status.in_reply_to_account_id !== status.account_id
-      ? status.in_reply_to_account_id
-      : null;
-  await sql`
-    INSERT INTO home_feed (account_id, status_id, author_id)
-    SELECT ${status.account_id}::bigint, ${status.id}::bigint, ${status.account_id}::bigint
-    UNION
-    SELECT f.account_id, ${status.id}::bigint, ${status.account_id}::bigint
-    FROM follows f JOIN accounts a ON a.id = f.account_id AND a.domain IS NULL
-    WHERE f.target_account_id = ${status.account_id}
-      AND (NOT ${onlyMentioned} OR f.account_id = ANY(${bigintArray(mentionedIds)}))
-      AND (${repliedTo}::bigint IS NULL OR f.account_id = ${repliedTo}::bigint OR EXISTS (
-        SELECT 1 FROM follows rf
-        WHERE rf.account_id = f.account_id AND rf.target_account_id = ${repliedTo}::bigint
-      ))
-    ON CONFLICT DO NOTHING
-  `.execute(trx);
-}
-
-function validate(context: AppContext, input: NewStatusInput): void {
+/** The checks a post's text passes when it is written and whenever it is edited. */
+export function validateStatusText(
+  context: AppContext,
+  input: { status?: string; spoilerText?: string; language?: string },
+): void {
   const text = input.status ?? "";
   if (text.trim() === "") throw unprocessable("Text can't be blank");
   const length = countedLength(text) + Array.from(input.spoilerText ?? "").length;
@@ -90,11 +67,11 @@ export async function createStatus(context: AppContext, author: Account, input: 
     const existing = await findIdempotent(context, author.id, input.idempotencyKey);
     if (existing) return existing;
   }
-  validate(context, input);
+  validateStatusText(context, input);
   const text = input.status!.trim();
   const user = await context.db
     .selectFrom("users")
-    .select(["default_visibility", "default_sensitive", "default_language"])
+    .select(["default_visibility", "default_sensitive", "default_language", "default_local_only"])
     .where("account_id", "=", author.id)
     .executeTakeFirstOrThrow();
 
@@ -115,7 +92,7 @@ export async function createStatus(context: AppContext, author: Account, input: 
   const visibility = input.visibility ?? user.default_visibility;
   const spoilerText = (input.spoilerText ?? "").trim();
 
-  const { statusId, notificationIds } = await context.db.transaction().execute(async (trx) => {
+  const { statusId, notificationIds, created } = await context.db.transaction().execute(async (trx) => {
     if (input.idempotencyKey) {
       // Claim the key first: a concurrent retry with the same key waits here, then finds it.
       await trx
@@ -137,7 +114,7 @@ export async function createStatus(context: AppContext, author: Account, input: 
           .where("account_id", "=", author.id)
           .where("key", "=", input.idempotencyKey)
           .executeTakeFirstOrThrow();
-        if (row.status_id) return { statusId: row.status_id, notificationIds: [] };
+        if (row.status_id) return { statusId: row.status_id, notificationIds: [], created: false };
       }
     }
     const { id } = await sql<{ id: string }>`SELECT timestamp_id() AS id`
@@ -160,6 +137,7 @@ export async function createStatus(context: AppContext, author: Account, input: 
         in_reply_to_id: parent?.id ?? null,
         in_reply_to_account_id: parent?.account_id ?? null,
         application_id: input.applicationId,
+        local_only: input.localOnly ?? user.default_local_only,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -170,7 +148,7 @@ export async function createStatus(context: AppContext, author: Account, input: 
         .values(mentioned.map((accountId) => ({ status_id: id, account_id: accountId })))
         .execute();
     }
-    const tagIds = await upsertTags(trx, extractHashtags(text));
+    const tagIds = await upsertTextTags(trx, text);
     if (tagIds.length > 0) {
       await trx
         .insertInto("statuses_tags")
@@ -199,7 +177,7 @@ export async function createStatus(context: AppContext, author: Account, input: 
           .execute();
       }
     }
-    await fanOut(trx, status, mentioned);
+    await fanOutToHomeFeeds(trx, status, { mentionedIds: mentioned, authorIsLocal: true });
 
     const localMentioned = [...mentions.values()].filter((account) => account.domain === null);
     const subscribers =
@@ -211,7 +189,7 @@ export async function createStatus(context: AppContext, author: Account, input: 
             .where("target_account_id", "=", author.id)
             .where("notify", "=", true)
             .execute();
-    const notified = await insertNotifications(trx, [
+    const notified = await notifyLocal(trx, [
       ...localMentioned.map((account) => ({
         accountId: account.id,
         fromAccountId: author.id,
@@ -227,16 +205,12 @@ export async function createStatus(context: AppContext, author: Account, input: 
           statusId: id,
         })),
     ]);
-    return { statusId: id, notificationIds: notified };
+    await recordIntent(trx, { type: "status.created", statusId: id, accountId: author.id });
+    return { statusId: id, notificationIds: notified, created: true };
   });
 
-  context.events.emit("status.created", { statusId, accountId: author.id });
-  for (const notification of notificationIds) {
-    context.events.emit("notification.created", {
-      notificationId: notification.id,
-      accountId: notification.account_id,
-    });
-  }
+  if (created) context.events.emit("status.created", { statusId, accountId: author.id });
+  publishNotifications(context, notificationIds);
   return statusId;
 }
 

@@ -22,6 +22,19 @@ export async function findVisibleStatusRow(
   return row;
 }
 
+/**
+ * The post an interaction is about: the status itself, or for a boost the post it boosts, as
+ * Mastodon favourites and boosts the original when handed a boost. Both must be visible.
+ */
+export async function findVisibleProperStatus(
+  context: AppContext,
+  id: string,
+  viewerId: string,
+): Promise<StatusRow> {
+  const row = await findVisibleStatusRow(context, id, viewerId);
+  return row.reblog_of_id ? findVisibleStatusRow(context, row.reblog_of_id, viewerId) : row;
+}
+
 export async function showStatus(context: AppContext, id: string, viewerId: string): Promise<ApiStatus> {
   const row = await findVisibleStatusRow(context, id, viewerId);
   const [status] = await presentStatusRows(context, [row], viewerId);

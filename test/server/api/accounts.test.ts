@@ -79,6 +79,7 @@ t.test("verify_credentials returns the account with its source", async (t) => {
     hide_collections: false,
     discoverable: true,
     indexable: true,
+    local_only: false,
   });
   t.same(me.role, { id: "-99", name: "", color: "", permissions: "65536", highlighted: false });
 

@@ -36,6 +36,8 @@ const updateBody = {
         privacy: { type: "string", enum: ["public", "unlisted", "private", "direct"] },
         sensitive: bool,
         language: { type: ["string", "null"], maxLength: 10 },
+        // Hallway's extension: new posts are local-only unless the post says otherwise.
+        local_only: bool,
       },
     },
     avatar: {},
@@ -51,7 +53,7 @@ interface UpdateBody {
   discoverable?: boolean;
   indexable?: boolean;
   fields_attributes?: { name?: string; value?: string }[] | Record<string, { name?: string; value?: string }>;
-  source?: { privacy?: Visibility; sensitive?: boolean; language?: string | null };
+  source?: { privacy?: Visibility; sensitive?: boolean; language?: string | null; local_only?: boolean };
   avatar?: unknown;
   header?: unknown;
 }
@@ -102,7 +104,12 @@ export default async function credentialsRoutes(app: FastifyInstance) {
         fields: fieldsFrom(body.fields_attributes),
         avatar: fileFrom("avatar", body.avatar),
         header: fileFrom("header", body.header),
-        source: body.source,
+        source: body.source && {
+          privacy: body.source.privacy,
+          sensitive: body.source.sensitive,
+          language: body.source.language,
+          localOnly: body.source.local_only,
+        },
       });
       return credentialAccount(app.context, account);
     },
