@@ -5,6 +5,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY db ./db
 COPY server ./server
+COPY federation ./federation
 COPY scripts ./scripts
 ENV NODE_ENV=production PORT=3000 HALLWAY_DATA_DIR=/data
 VOLUME /data

@@ -62,6 +62,13 @@ const COMMANDS: Record<string, CommandSpec> = {
     options: {},
     positionals: 1,
   },
+  "user delete": {
+    usage: "user delete USERNAME --yes",
+    summary:
+      "Delete a user for good: their posts, follows and sessions go, sibling campuses are told to forget them, and the username stays taken.",
+    options: { yes: { type: "boolean", help: "confirm that the deletion cannot be undone" } },
+    positionals: 1,
+  },
   "user unsuspend": {
     usage: "user unsuspend USERNAME",
     summary: "Lift a suspension.",

@@ -92,6 +92,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     log: app.log,
     resolver: null,
+    siblingHosts: () => [],
   };
   app.decorate("context", context);
   const routeTable: RouteOptions[] = [];
@@ -111,6 +112,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     options.federation === false ? null : await createFederationRuntime(context, database, options.federation ?? {});
   app.decorate("federation", federation);
   if (federation) {
+    context.siblingHosts = () => federation.allowlist.siblings().map((entry) => entry.host);
     await app.register(federationPlugin, { runtime: federation });
     app.addHook("onClose", () => federation.close());
   }

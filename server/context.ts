@@ -32,4 +32,6 @@ export interface AppContext {
   log: Logger;
   /** Set once federation is up; null in an instance without it (some tests). */
   resolver: RemoteResolver | null;
+  /** Hosts of the allowlisted sibling campuses (as in handles), as they are right now. */
+  siblingHosts(): string[];
 }

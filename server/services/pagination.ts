@@ -38,6 +38,15 @@ export function pageWindow<DB, TB extends keyof DB, O>(
   };
 }
 
+/** The paging ids of the first (newest) and last (oldest) item of a page. */
+export type Cursors = { newest: string; oldest: string } | null;
+
+export function pageCursors<K extends string>(rows: readonly Record<K, string>[], key: K): Cursors {
+  const first = rows[0];
+  const last = rows.at(-1);
+  return first && last ? { newest: first[key], oldest: last[key] } : null;
+}
+
 /**
  * The Link header for a page of results: `next` pages to older items, `prev` to newer ones.
  * `cursors` are the paging ids of the first (newest) and last (oldest) item of this page.

@@ -23,6 +23,7 @@ const compose = parse(readFileSync(join(ROOT, "docker-compose.yml"), "utf8")) as
   volumes?: Record<string, unknown>;
 };
 const services = Object.entries(compose.services);
+type Compose = typeof compose & { configs?: Record<string, { content?: string }> };
 const instances = services.filter(([, service]) => service.build);
 
 t.test("PostgreSQL is defined with a health check", async (t) => {
@@ -36,6 +37,9 @@ t.test("every instance builds from the Dockerfile and has a valid configuration"
   t.ok(instances.length >= 1, "at least one campus instance");
   t.ok(existsSync(join(ROOT, "Dockerfile")));
   const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
+  for (const folder of ["db", "server", "federation", "scripts"]) {
+    t.match(dockerfile, new RegExp(`^COPY ${folder} `, "m"), `the image holds ${folder}/, which the server runs from`);
+  }
   for (const copied of dockerfile.matchAll(/^COPY (\S+) /gm)) {
     for (const path of copied[1]!.split(" ")) t.ok(existsSync(join(ROOT, path)), `Dockerfile copies ${path}, which exists`);
   }
@@ -51,4 +55,27 @@ t.test("every instance builds from the Dockerfile and has a valid configuration"
       if (!source!.startsWith(".") && !source!.startsWith("/")) t.ok(compose.volumes && source! in compose.volumes, `volume ${source} is declared`);
     }
   }
+});
+
+t.test("the campuses allowlist each other, each on a database of its own that PostgreSQL creates", async (t) => {
+  const configs = instances.map(([name, service]) =>
+    loadConfig({ ...(service.environment ?? {}), HALLWAY_DATA_DIR: join(ROOT, ".tap", "compose-check", name) }),
+  );
+  t.ok(configs.length >= 2, "at least two campuses");
+  for (const config of configs) {
+    const others = configs.filter((other) => other !== config).map((other) => other.origin);
+    t.same([...config.allowlist].sort(), others.sort(), `${config.name} allowlists exactly its siblings`);
+    const host = new URL(config.origin).hostname;
+    t.ok(compose.services[host], `${config.name}'s origin names its service (${host}), so siblings reach it`);
+  }
+  const databases = configs.map((config) => new URL(config.databaseUrl!).pathname.slice(1));
+  t.equal(new Set(databases).size, databases.length, "no two campuses share a database");
+  const postgres = compose.services.postgres as ComposeService & { configs?: { source: string; target: string }[] };
+  const created = [
+    postgres.environment?.POSTGRES_DB,
+    ...(postgres.configs ?? [])
+      .filter((config) => config.target.startsWith("/docker-entrypoint-initdb.d/"))
+      .flatMap((config) => [...((compose as Compose).configs?.[config.source]?.content ?? "").matchAll(/CREATE DATABASE (\w+)/gi)].map((match) => match[1])),
+  ];
+  for (const database of databases) t.ok(created.includes(database), `PostgreSQL creates ${database}`);
 });

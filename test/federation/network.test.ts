@@ -296,3 +296,31 @@ t.test("unfollowing stops delivery", async (t) => {
   const federated = await ana.client.v1.timelines.public.list({ remote: true });
   t.notOk(federated.some((status) => status.uri === unseen.uri), "campus A never received it");
 });
+
+t.test("an account deleted by its campus's admin is forgotten by the siblings", async (t) => {
+  const leaver = await B.createUser("leaver", { displayName: "Leaving Soon" });
+  const leaverOnA = await follow(ana, leaver);
+  await eventually(() => following(ana, leaverOnA.id), { what: "ana following leaver" });
+  const farewell = await leaver.client.v1.statuses.create({ status: "my last post here" });
+  await eventually(() => homeHas(ana, farewell.uri), { what: "leaver's post on A" });
+
+  await t.rejects(B.admin("user delete", ["leaver"]), /--yes/, "deleting asks for confirmation");
+  t.match(await B.admin("user delete", ["leaver"], { yes: true }), /leaver is deleted/);
+  await t.rejects(leaver.client.v1.accounts.verifyCredentials(), "the deleted account's token stops working");
+  await t.rejects(B.admin("user delete", ["leaver"], { yes: true }), /was deleted/, "a second delete is refused");
+
+  await eventually(
+    async () => {
+      try {
+        await ana.client.v1.accounts.$select(leaverOnA.id).fetch();
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    { what: "the Delete(Person) on A" },
+  );
+  t.notOk(await homeHas(ana, farewell.uri), "its posts are gone from campus A");
+  const again = await ana.client.v2.search.list({ q: `@${leaver.acct}`, resolve: true, type: "accounts" });
+  t.equal(again.accounts.length, 0, "and campus B no longer serves the account");
+});

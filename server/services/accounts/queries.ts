@@ -5,11 +5,10 @@ import type { AppContext } from "../../context.ts";
 import { notFound } from "../../errors.ts";
 import { accountToApi, type ApiAccount, credentialAccountToApi } from "../../serializers/account.ts";
 import type { ApiStatus } from "../../serializers/status.ts";
-import { type PageParams, pageWindow } from "../pagination.ts";
+import { type Cursors, type PageParams, pageCursors, pageWindow } from "../pagination.ts";
 import { presentStatusRows } from "../statuses/present.ts";
 import { normalizeTag } from "../statuses/text.ts";
 
-type Cursors = { newest: string; oldest: string } | null;
 
 export async function showAccount(context: AppContext, id: string): Promise<ApiAccount> {
   const account = await findAccountById(context.db, id);
@@ -100,11 +99,9 @@ export async function accountStatuses(
   }
   const { query, finish } = pageWindow(base, "s.id", page, limit);
   const rows = finish(await query.execute());
-  const first = rows[0];
-  const last = rows.at(-1);
   return {
     statuses: await presentStatusRows(context, rows, viewerId),
-    cursors: first && last ? { newest: first.id, oldest: last.id } : null,
+    cursors: pageCursors(rows, "id"),
   };
 }
 
@@ -133,11 +130,9 @@ export async function followList(
     limit,
   );
   const rows = finish(await query.execute());
-  const first = rows[0];
-  const last = rows.at(-1);
   return {
     accounts: rows.map(({ follow_id: _id, ...row }) => accountToApi(row, context.urls)),
-    cursors: first && last ? { newest: first.follow_id, oldest: last.follow_id } : null,
+    cursors: pageCursors(rows, "follow_id"),
   };
 }
 
@@ -161,11 +156,9 @@ export async function followRequests(
     limit,
   );
   const rows = finish(await query.execute());
-  const first = rows[0];
-  const last = rows.at(-1);
   return {
     accounts: rows.map(({ request_id: _id, ...row }) => accountToApi(row, context.urls)),
-    cursors: first && last ? { newest: first.request_id, oldest: last.request_id } : null,
+    cursors: pageCursors(rows, "request_id"),
   };
 }
 

@@ -4,6 +4,8 @@ import type { AppContext } from "../../context.ts";
 import { findAccountByHandle } from "../../../db/repositories/accounts.ts";
 import type { Role } from "../../../db/schema.ts";
 import { createLocalUser, RegistrationError } from "../accounts/create-user.ts";
+import { deleteLocalAccount } from "../accounts/delete-account.ts";
+import { endAllSessions } from "../accounts/end-sessions.ts";
 import { createInvite, listInvites } from "../accounts/invites.ts";
 import { generatePassword, hashPassword } from "../accounts/passwords.ts";
 import { ALLOW_HANDLERS, type FederationAdminContext } from "./allow-commands.ts";
@@ -28,6 +30,9 @@ async function requireLocalUser(context: AdminContext, username: string | undefi
   if (!username) throw new AdminCommandError("a USERNAME is required");
   const account = await findAccountByHandle(context.db, username.replace(/^@/, ""), null);
   if (!account) throw new AdminCommandError(`no local user named ${username}`);
+  // A deleted account keeps its name but has no user behind it any more.
+  const user = await context.db.selectFrom("users").select("account_id").where("account_id", "=", account.id).executeTakeFirst();
+  if (!user) throw new AdminCommandError(`${account.username} was deleted`);
   return account;
 }
 
@@ -56,13 +61,7 @@ async function setSuspended(context: AdminContext, username: string | undefined,
       .where("id", "=", account.id)
       .execute();
     if (suspended) {
-      await trx
-        .updateTable("oauth_access_tokens")
-        .set({ revoked_at: new Date() })
-        .where("account_id", "=", account.id)
-        .where("revoked_at", "is", null)
-        .execute();
-      await trx.deleteFrom("web_sessions").where("account_id", "=", account.id).execute();
+      await endAllSessions(trx, account.id);
     }
   });
   return `${account.username} is ${suspended ? "suspended; their sessions and tokens are revoked" : "no longer suspended"}`;
@@ -92,6 +91,13 @@ export const HANDLERS: Record<string, Handler> = {
     }
   },
 
+  "user delete": async (context, { args, options }) => {
+    const account = await requireLocalUser(context, args[0]);
+    if (options.yes !== true) throw new AdminCommandError("deleting cannot be undone: add --yes to confirm");
+    await deleteLocalAccount(context.db, account.id);
+    return `${account.username} is deleted; sibling campuses are being told`;
+  },
+
   "user grant-admin": (context, { args }) => setRole(context, args[0], "admin"),
 
   "user role": async (context, { args }) => {
@@ -115,13 +121,7 @@ export const HANDLERS: Record<string, Handler> = {
         .where("account_id", "=", account.id)
         .execute();
       // A reset password is a suspected leak: existing sessions end.
-      await trx
-        .updateTable("oauth_access_tokens")
-        .set({ revoked_at: new Date() })
-        .where("account_id", "=", account.id)
-        .where("revoked_at", "is", null)
-        .execute();
-      await trx.deleteFrom("web_sessions").where("account_id", "=", account.id).execute();
+      await endAllSessions(trx, account.id);
     });
     return typeof options.password === "string"
       ? `password of ${account.username} changed; their sessions are signed out`

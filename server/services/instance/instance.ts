@@ -160,13 +160,7 @@ export async function instanceV2(context: AppContext) {
   };
 }
 
+/** The campuses this one federates with: its allowlisted siblings (Mastodon lists known domains). */
 export async function knownPeers(context: AppContext): Promise<string[]> {
-  const rows = await context.db
-    .selectFrom("accounts")
-    .select("domain")
-    .distinct()
-    .where("domain", "is not", null)
-    .orderBy("domain")
-    .execute();
-  return rows.map((row) => row.domain!);
+  return [...new Set(context.siblingHosts())].sort();
 }

@@ -6,7 +6,7 @@ import type { AppContext } from "../../context.ts";
 import { notFound } from "../../errors.ts";
 import { accountToApi, type ApiAccount } from "../../serializers/account.ts";
 import type { ApiStatus } from "../../serializers/status.ts";
-import { type PageParams, pageWindow } from "../pagination.ts";
+import { type PageParams, pageCursors, pageWindow } from "../pagination.ts";
 import { presentStatuses } from "../statuses/present.ts";
 
 export interface ApiNotification {
@@ -82,11 +82,9 @@ export async function listNotifications(
   if (filter.accountId) base = base.where("from_account_id", "=", filter.accountId);
   const { query, finish } = pageWindow(base, "id", page, limit);
   const rows = finish(await query.execute());
-  const first = rows[0];
-  const last = rows.at(-1);
   return {
     notifications: await present(context, viewerId, rows),
-    cursors: first && last ? { newest: first.id, oldest: last.id } : null,
+    cursors: pageCursors(rows, "id"),
   };
 }
 

@@ -2,7 +2,7 @@
 // ActivityPub id: a redelivered activity changes nothing the second time.
 import { sql } from "kysely";
 import { insertNotifications } from "../../../db/repositories/notifications.ts";
-import { upsertTags } from "../../../db/repositories/tags.ts";
+import { setStatusTags } from "../../../db/repositories/tags.ts";
 import type { Status, Visibility } from "../../../db/schema.ts";
 import type { AppContext } from "../../context.ts";
 import { fanOutToHomeFeeds } from "../statuses/fan-out.ts";
@@ -26,6 +26,11 @@ export interface RemoteStatusInput {
 }
 
 type Notified = { id: string; account_id: string }[];
+
+/** A sibling's hashtag names as tags: normalized, each with the spelling its author used. */
+function remoteTags(names: readonly string[]): { name: string; displayName: string }[] {
+  return names.map((name) => ({ name: normalizeTag(name), displayName: name }));
+}
 
 function emitNotifications(context: AppContext, notified: Notified): void {
   for (const notification of notified) {
@@ -90,19 +95,7 @@ export async function receiveRemoteStatus(
         .values([...new Set(input.mentionIds)].map((accountId) => ({ status_id: inserted.id, account_id: accountId })))
         .execute();
     }
-    const tagIds = await upsertTags(
-      trx,
-      [...new Map(input.tags.map((name) => [normalizeTag(name), name])).entries()].map(([name, displayName]) => ({
-        name,
-        displayName,
-      })),
-    );
-    if (tagIds.length > 0) {
-      await trx
-        .insertInto("statuses_tags")
-        .values(tagIds.map((tagId) => ({ tag_id: tagId, status_id: inserted.id })))
-        .execute();
-    }
+    await setStatusTags(trx, inserted.id, remoteTags(input.tags));
     if (input.visibility !== "direct") {
       await trx
         .updateTable("accounts")
@@ -205,20 +198,7 @@ export async function updateRemoteStatus(
         .values(added.map((accountId) => ({ status_id: current.id, account_id: accountId })))
         .execute();
     }
-    await trx.deleteFrom("statuses_tags").where("status_id", "=", current.id).execute();
-    const tagIds = await upsertTags(
-      trx,
-      [...new Map(input.tags.map((name) => [normalizeTag(name), name])).entries()].map(([name, displayName]) => ({
-        name,
-        displayName,
-      })),
-    );
-    if (tagIds.length > 0) {
-      await trx
-        .insertInto("statuses_tags")
-        .values(tagIds.map((tagId) => ({ tag_id: tagId, status_id: current.id })))
-        .execute();
-    }
+    await setStatusTags(trx, current.id, remoteTags(input.tags), { replace: true });
     const boosters = await trx
       .selectFrom("statuses as b")
       .innerJoin("accounts as a", "a.id", "b.account_id")

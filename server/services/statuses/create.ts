@@ -1,7 +1,7 @@
-import { sql, type Transaction } from "kysely";
+import { sql } from "kysely";
 import { visibleTo } from "../../../db/repositories/statuses.ts";
-import { upsertTags } from "../../../db/repositories/tags.ts";
-import type { Account, Database, Status, Visibility } from "../../../db/schema.ts";
+import { setStatusTags } from "../../../db/repositories/tags.ts";
+import type { Account, Status, Visibility } from "../../../db/schema.ts";
 import type { AppContext } from "../../context.ts";
 import { ApiError, unprocessable } from "../../errors.ts";
 import { recordIntent } from "../federation/intents.ts";
@@ -37,12 +37,9 @@ async function findIdempotent(context: AppContext, accountId: string, key: strin
   return row.status_id;
 }
 
-/** The tags a text carries, created or touched; returns their ids. */
-export async function upsertTextTags(trx: Transaction<Database>, text: string): Promise<string[]> {
-  return upsertTags(
-    trx,
-    extractHashtags(text).map((name) => ({ name: normalizeTag(name), displayName: name })),
-  );
+/** The tags a text carries: normalized names, each with the spelling the author used. */
+export function textTags(text: string): { name: string; displayName: string }[] {
+  return extractHashtags(text).map((name) => ({ name: normalizeTag(name), displayName: name }));
 }
 
 /** The checks a post's text passes when it is written and whenever it is edited. */
@@ -148,13 +145,7 @@ export async function createStatus(context: AppContext, author: Account, input: 
         .values(mentioned.map((accountId) => ({ status_id: id, account_id: accountId })))
         .execute();
     }
-    const tagIds = await upsertTextTags(trx, text);
-    if (tagIds.length > 0) {
-      await trx
-        .insertInto("statuses_tags")
-        .values(tagIds.map((tagId) => ({ tag_id: tagId, status_id: id })))
-        .execute();
-    }
+    await setStatusTags(trx, id, textTags(text));
     if (input.idempotencyKey) {
       await trx
         .updateTable("idempotency_keys")

@@ -8,7 +8,8 @@ import { notFound, unprocessable } from "../../errors.ts";
 import { type ApiStatus, type ApiStatusEdit, type StatusVersion, statusEditToApi } from "../../serializers/status.ts";
 import { recordIntent } from "../federation/intents.ts";
 import { notifyLocal, publishNotifications } from "../notifications/notify.ts";
-import { upsertTextTags, validateStatusText } from "./create.ts";
+import { textTags, validateStatusText } from "./create.ts";
+import { setStatusTags } from "../../../db/repositories/tags.ts";
 import { textToHtml } from "./html.ts";
 import { mentionLookup, resolveMentions } from "./mentions.ts";
 import { presentStatus } from "./present.ts";
@@ -129,14 +130,7 @@ export async function editStatus(
       }
     }
 
-    await trx.deleteFrom("statuses_tags").where("status_id", "=", id).execute();
-    const tagIds = await upsertTextTags(trx, text);
-    if (tagIds.length > 0) {
-      await trx
-        .insertInto("statuses_tags")
-        .values(tagIds.map((tagId) => ({ tag_id: tagId, status_id: id })))
-        .execute();
-    }
+    await setStatusTags(trx, id, textTags(text), { replace: true });
 
     // Colleagues who boosted the post are told it changed; a newer edit replaces the notice.
     const boosters = await trx

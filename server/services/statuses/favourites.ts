@@ -8,12 +8,11 @@ import { accountToApi, type ApiAccount } from "../../serializers/account.ts";
 import type { ApiStatus } from "../../serializers/status.ts";
 import { recordIntent } from "../federation/intents.ts";
 import { notifyLocal, publishNotifications, type WrittenNotification } from "../notifications/notify.ts";
-import { type PageParams, pageWindow } from "../pagination.ts";
+import { type Cursors, type PageParams, pageCursors, pageWindow } from "../pagination.ts";
 import { presentStatus, presentStatusRows } from "./present.ts";
 import { findVisibleProperStatus, findVisibleStatusRow } from "./read.ts";
 import { authorActive } from "./visible.ts";
 
-type Cursors = { newest: string; oldest: string } | null;
 
 /** The Like activity's id: the actor's URI with a fragment, as Mastodon names its likes. */
 const likeUri = (account: Account, favouriteId: string) => `${account.uri}#likes/${favouriteId}`;
@@ -120,11 +119,9 @@ export async function favouritedBy(
     limit,
   );
   const rows = finish(await query.execute());
-  const first = rows[0];
-  const last = rows.at(-1);
   return {
     accounts: rows.map(({ favourite_id: _id, ...account }) => accountToApi(account, context.urls)),
-    cursors: first && last ? { newest: first.favourite_id, oldest: last.favourite_id } : null,
+    cursors: pageCursors(rows, "favourite_id"),
   };
 }
 
@@ -150,10 +147,8 @@ export async function listFavourites(
     limit,
   );
   const rows = finish(await query.execute());
-  const first = rows[0];
-  const last = rows.at(-1);
   return {
     statuses: await presentStatusRows(context, rows, viewerId),
-    cursors: first && last ? { newest: first.favourite_id, oldest: last.favourite_id } : null,
+    cursors: pageCursors(rows, "favourite_id"),
   };
 }

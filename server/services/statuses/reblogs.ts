@@ -8,12 +8,11 @@ import { accountToApi, type ApiAccount } from "../../serializers/account.ts";
 import type { ApiStatus } from "../../serializers/status.ts";
 import { recordIntent } from "../federation/intents.ts";
 import { notifyLocal, publishNotifications, type WrittenNotification } from "../notifications/notify.ts";
-import { type PageParams, pageWindow } from "../pagination.ts";
+import { type Cursors, type PageParams, pageCursors, pageWindow } from "../pagination.ts";
 import { removeOwnStatus } from "./delete.ts";
 import { presentStatus } from "./present.ts";
 import { findVisibleProperStatus, findVisibleStatusRow } from "./read.ts";
 
-type Cursors = { newest: string; oldest: string } | null;
 
 export type BoostVisibility = Exclude<Visibility, "direct">;
 
@@ -194,10 +193,8 @@ export async function rebloggedBy(
     limit,
   );
   const rows = finish(await query.execute());
-  const first = rows[0];
-  const last = rows.at(-1);
   return {
     accounts: rows.map(({ boost_id: _id, ...account }) => accountToApi(account, context.urls)),
-    cursors: first && last ? { newest: first.boost_id, oldest: last.boost_id } : null,
+    cursors: pageCursors(rows, "boost_id"),
   };
 }

@@ -5,7 +5,7 @@ import { readStatusPage } from "../../../db/repositories/statuses.ts";
 import { textArray } from "../../../db/sql-helpers.ts";
 import type { AppContext } from "../../context.ts";
 import { type ApiStatus, statusToApi } from "../../serializers/status.ts";
-import { type PageParams, pageWindow } from "../pagination.ts";
+import { type PageParams, pageCursors, pageWindow } from "../pagination.ts";
 import { hydrateStatuses } from "../statuses/hydrate.ts";
 import { normalizeTag } from "../statuses/text.ts";
 
@@ -33,11 +33,9 @@ async function toPage<DB, TB extends keyof DB>(
   const { query } = pageWindow(ids, column, page, limit);
   const { rows, reblogs, accounts } = await readStatusPage(context.db, query, { prepared });
   const bundles = await hydrateStatuses(context.db, rows, viewerId, { reblogs, accounts });
-  const first = rows[0];
-  const last = rows.at(-1);
   return {
     statuses: bundles.map((bundle) => statusToApi(bundle, context.urls)),
-    cursors: first && last ? { newest: first.id, oldest: last.id } : null,
+    cursors: pageCursors(rows, "id"),
   };
 }
 

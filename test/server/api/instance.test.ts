@@ -9,6 +9,7 @@ const instance = await startTestInstance(t, {
     HALLWAY_CONTACT_EMAIL: "it@campus-a.example",
     HALLWAY_REGISTRATIONS: "invite",
     HALLWAY_MAX_CHARACTERS: "1000",
+    HALLWAY_ALLOWLIST: "https://campus-c.example,http://127.0.0.1:3002,campus-b.example",
   },
 });
 const { app } = instance;
@@ -45,7 +46,16 @@ t.test("v1 instance has the older shape", async (t) => {
 });
 
 t.test("peers, rules and the extended description are public lists", async (t) => {
-  t.same((await app.inject({ url: "/api/v1/instance/peers" })).json(), []);
+  t.same(
+    (await app.inject({ url: "/api/v1/instance/peers" })).json(),
+    ["127.0.0.1:3002", "campus-b.example", "campus-c.example"],
+    "peers are the allowlisted siblings",
+  );
+  await app.federation!.allowlist.add("campus-d.example");
+  t.ok(
+    (await app.inject({ url: "/api/v1/instance/peers" })).json().includes("campus-d.example"),
+    "a sibling added at run time is a peer at once",
+  );
   t.same((await app.inject({ url: "/api/v1/instance/rules" })).json(), []);
   t.match((await app.inject({ url: "/api/v1/instance/extended_description" })).json().content, /The lab campus/);
 });
