@@ -9,6 +9,8 @@ export interface SeenRequest {
   url: string;
   signed: boolean;
   userAgent: string;
+  /** For a POST with a JSON body: the activity's id and type. */
+  activity?: { id?: string; type?: string };
 }
 
 export class Gate {
@@ -25,14 +27,26 @@ export class Gate {
   static async open(port: number, upstreamPort: number): Promise<Gate> {
     const server = createServer();
     const gate = new Gate(server);
-    server.on("request", (incoming, outgoing) => {
-      gate.seen.push({
+    server.on("request", async (incoming, outgoing) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of incoming) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const seen: SeenRequest = {
         method: incoming.method ?? "GET",
         url: incoming.url ?? "/",
         signed: Boolean(incoming.headers.signature || incoming.headers["signature-input"]),
         userAgent: String(incoming.headers["user-agent"] ?? ""),
-      });
-      void gate.forward(incoming, upstreamPort).then(
+      };
+      if (body.length > 0) {
+        try {
+          const document = JSON.parse(body.toString("utf8"));
+          seen.activity = { id: document?.id, type: document?.type };
+        } catch {
+          // not JSON: nothing to note
+        }
+      }
+      gate.seen.push(seen);
+      void gate.forward(incoming, body, upstreamPort).then(
         (upstream) => {
           outgoing.writeHead(upstream.statusCode ?? 502, upstream.headers);
           upstream.pipe(outgoing);
@@ -66,7 +80,7 @@ export class Gate {
     for (const resume of this.waiting.splice(0)) resume();
   }
 
-  private async forward(incoming: IncomingMessage, upstreamPort: number): Promise<IncomingMessage> {
+  private async forward(incoming: IncomingMessage, body: Buffer, upstreamPort: number): Promise<IncomingMessage> {
     if (this.holding) {
       this.heldCount += 1;
       await new Promise<void>((resume) => this.waiting.push(resume));
@@ -78,7 +92,7 @@ export class Gate {
         resolve,
       );
       upstream.on("error", reject);
-      incoming.pipe(upstream);
+      upstream.end(body);
     });
   }
 
