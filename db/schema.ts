@@ -140,6 +140,7 @@ export interface StatusesTable {
   updated_at: Timestamp;
   local_only: Generated<boolean>;
   fetched_at: NullableTimestamp;
+  poll_id: string | null;
 }
 
 export interface MentionsTable {
@@ -198,6 +199,8 @@ export interface NotificationsTable {
   type: NotificationType;
   status_id: string | null;
   created_at: Timestamp;
+  /** Set on insert by the database (favourites, boosts, follows); null: never grouped. */
+  group_key: Generated<string | null>;
 }
 
 export interface IdempotencyKeysTable {
@@ -227,6 +230,46 @@ export interface StatusEditsTable {
   spoiler_text: Generated<string>;
   sensitive: Generated<boolean>;
   created_at: Timestamp;
+  /** The attachments that version had, in order, with the descriptions they had then. */
+  media: ColumnType<EditedMedia[], string | undefined, string>;
+}
+
+export interface EditedMedia {
+  id: string;
+  description: string | null;
+}
+
+export type MediaType = "image" | "gifv" | "video" | "audio" | "unknown";
+
+/** Mastodon's meta sizes of one rendition of an image (or of a video's preview). */
+export interface MediaSize {
+  width: number;
+  height: number;
+  size: string;
+  aspect: number;
+}
+
+export interface MediaAttachmentsTable {
+  id: Id;
+  account_id: string;
+  status_id: string | null;
+  position: number | null;
+  type: MediaType;
+  file_key: string | null;
+  file_content_type: string | null;
+  file_size: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  preview_key: string | null;
+  remote_url: string | null;
+  preview_remote_url: string | null;
+  description: string | null;
+  meta: ColumnType<{ original?: MediaSize; small?: MediaSize }, string | undefined, string>;
+  focus_x: Generated<number>;
+  focus_y: Generated<number>;
+  blurhash: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  /** A scheduled post waiting to publish this upload (0008). */
+  scheduled_status_id: Generated<string | null>;
 }
 
 export interface FavouritesTable {
@@ -277,6 +320,218 @@ export interface FederationQueueTable {
   created_at: Timestamp;
 }
 
+export interface PollsTable {
+  id: Id;
+  status_id: string;
+  account_id: string;
+  options: string[];
+  /** One tally per option, in the order of `options`. */
+  votes_counts: ColumnType<number[], number[], number[]>;
+  multiple: Generated<boolean>;
+  hide_totals: Generated<boolean>;
+  votes_count: Generated<number>;
+  voters_count: number | null;
+  expires_at: NullableTimestamp;
+  ended_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PollVotesTable {
+  id: Id;
+  poll_id: string;
+  account_id: string;
+  choice: number;
+  uri: string | null;
+  created_at: Timestamp;
+}
+
+export interface BlocksTable {
+  id: Id;
+  account_id: string;
+  target_account_id: string;
+  uri: string | null;
+  created_at: Timestamp;
+}
+
+export interface MutesTable {
+  id: Id;
+  account_id: string;
+  target_account_id: string;
+  hide_notifications: Generated<boolean>;
+  expires_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface AccountNotesTable {
+  account_id: string;
+  target_account_id: string;
+  comment: string;
+  updated_at: Timestamp;
+}
+
+export type RepliesPolicy = "followed" | "list" | "none";
+
+export interface ListsTable {
+  id: Id;
+  account_id: string;
+  title: string;
+  replies_policy: ColumnType<RepliesPolicy, RepliesPolicy | undefined, RepliesPolicy>;
+  exclusive: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface ListAccountsTable {
+  id: Id;
+  list_id: string;
+  account_id: string;
+  created_at: Timestamp;
+}
+
+export interface ListFeedTable {
+  list_id: string;
+  status_id: string;
+  author_id: string;
+}
+
+export interface ConversationsTable {
+  id: Id;
+  account_id: string;
+  /** The other participants' ids, sorted. */
+  participant_ids: ColumnType<string[], string | undefined, string>;
+  unread: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface ConversationStatusesTable {
+  conversation_id: string;
+  status_id: string;
+}
+
+export interface BookmarksTable {
+  id: Id;
+  account_id: string;
+  status_id: string;
+  created_at: Timestamp;
+}
+
+export interface StatusPinsTable {
+  id: Id;
+  account_id: string;
+  status_id: string;
+  created_at: Timestamp;
+}
+
+/** A muted thread, named by its first post. */
+export interface ConversationMutesTable {
+  account_id: string;
+  status_id: string;
+  created_at: Timestamp;
+}
+
+export type FilterContext = "home" | "notifications" | "public" | "thread" | "account";
+export type FilterAction = "warn" | "hide" | "blur";
+
+export interface FiltersTable {
+  id: Id;
+  account_id: string;
+  title: string;
+  context: ColumnType<FilterContext[], FilterContext[], FilterContext[]>;
+  action: ColumnType<FilterAction, FilterAction | undefined, FilterAction>;
+  expires_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FilterKeywordsTable {
+  id: Id;
+  filter_id: string;
+  keyword: string;
+  whole_word: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface FilterStatusesTable {
+  id: Id;
+  filter_id: string;
+  status_id: string;
+  created_at: Timestamp;
+}
+
+export type MarkerTimeline = "home" | "notifications";
+
+export interface MarkersTable {
+  account_id: string;
+  timeline: MarkerTimeline;
+  last_read_id: string;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface TagFollowsTable {
+  id: Id;
+  account_id: string;
+  tag_id: string;
+  created_at: Timestamp;
+}
+
+export interface FeaturedTagsTable {
+  id: Id;
+  account_id: string;
+  tag_id: string;
+  created_at: Timestamp;
+}
+
+export interface CustomEmojisTable {
+  id: Id;
+  shortcode: string;
+  file_key: string;
+  static_key: string;
+  content_type: string;
+  visible_in_picker: Generated<boolean>;
+  category: string | null;
+  created_at: Timestamp;
+}
+
+export interface AnnouncementsTable {
+  id: Id;
+  text: string;
+  content: string;
+  starts_at: NullableTimestamp;
+  ends_at: NullableTimestamp;
+  all_day: Generated<boolean>;
+  /** Local accounts, local posts and hashtags the text names, resolved when it was written. */
+  mention_ids: ColumnType<string[], string | undefined, string>;
+  status_ids: ColumnType<string[], string | undefined, string>;
+  tag_names: ColumnType<string[], string | undefined, string>;
+  published_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AnnouncementDismissalsTable {
+  announcement_id: string;
+  account_id: string;
+  created_at: Timestamp;
+}
+
+export interface AnnouncementReactionsTable {
+  id: Id;
+  announcement_id: string;
+  account_id: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface ScheduledStatusesTable {
+  id: Id;
+  account_id: string;
+  scheduled_at: Timestamp;
+  /** What the post was written with (see server/services/statuses/scheduled.ts). */
+  params: ColumnType<Record<string, unknown>, string, string>;
+  created_at: Timestamp;
+}
+
 export interface Database {
   accounts: AccountsTable;
   users: UsersTable;
@@ -293,15 +548,40 @@ export interface Database {
   follow_requests: FollowRequestsTable;
   home_feed: HomeFeedTable;
   notifications: NotificationsTable;
+  markers: MarkersTable;
+  tag_follows: TagFollowsTable;
+  featured_tags: FeaturedTagsTable;
+  custom_emojis: CustomEmojisTable;
+  announcements: AnnouncementsTable;
+  announcement_dismissals: AnnouncementDismissalsTable;
+  announcement_reactions: AnnouncementReactionsTable;
+  scheduled_statuses: ScheduledStatusesTable;
   idempotency_keys: IdempotencyKeysTable;
   actor_keys: ActorKeysTable;
   status_edits: StatusEditsTable;
   favourites: FavouritesTable;
+  media_attachments: MediaAttachmentsTable;
   tombstones: TombstonesTable;
   allowed_origins: AllowedOriginsTable;
   federation_refusals: FederationRefusalsTable;
   fedify_kv: FedifyKvTable;
   federation_queue: FederationQueueTable;
+  polls: PollsTable;
+  poll_votes: PollVotesTable;
+  blocks: BlocksTable;
+  mutes: MutesTable;
+  account_notes: AccountNotesTable;
+  lists: ListsTable;
+  list_accounts: ListAccountsTable;
+  list_feed: ListFeedTable;
+  conversations: ConversationsTable;
+  conversation_statuses: ConversationStatusesTable;
+  bookmarks: BookmarksTable;
+  status_pins: StatusPinsTable;
+  conversation_mutes: ConversationMutesTable;
+  filters: FiltersTable;
+  filter_keywords: FilterKeywordsTable;
+  filter_statuses: FilterStatusesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -316,3 +596,4 @@ export type NewStatus = Insertable<StatusesTable>;
 export type Tag = Selectable<TagsTable>;
 export type Follow = Selectable<FollowsTable>;
 export type Notification = Selectable<NotificationsTable>;
+export type MediaAttachment = Selectable<MediaAttachmentsTable>;

@@ -8,6 +8,9 @@ export const bigintArray = (values: readonly string[]): RawBuilder<string[]> =>
 export const textArray = (values: readonly string[]): RawBuilder<string[]> =>
   sql<string[]>`cast(${sql.val([...values])} as text[])`;
 
+export const integerArray = (values: readonly number[]): RawBuilder<number[]> =>
+  sql<number[]>`cast(${sql.val([...values])} as integer[])`;
+
 /**
  * A statement whose text starts with this comment is prepared once per connection (parsed and
  * planned once) instead of on every call: named statements on PostgreSQL (connection.ts),

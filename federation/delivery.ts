@@ -17,9 +17,13 @@ import {
   Update,
 } from "@fedify/vocab";
 import type { OutboxIntent } from "../server/services/federation/intents.ts";
+import { publishScheduledStatus } from "../server/services/scheduled-statuses/scheduled-statuses.ts";
 import type { FederationDeps } from "./deps.ts";
+import { deliverBlock } from "./blocks.ts";
+import { deliverPin } from "./featured.ts";
 import { accountToPerson } from "./mapping/actor.ts";
-import { addressing, statusToNote } from "./mapping/note.ts";
+import { addressing, statusToObject } from "./mapping/note.ts";
+import { deliverPollUpdate, deliverVotes } from "./polls.ts";
 import {
   loadOutgoingStatus,
   mergeRecipients,
@@ -106,7 +110,7 @@ async function statusCreated(deps: FederationDeps, ctx: Context<void>, statusId:
     .execute();
   const audience = [...mentioned.map((row) => row.account_id), ...(status.in_reply_to_account_id ? [status.in_reply_to_account_id] : [])];
   const recipients = mergeRecipients(followers, await remoteAccountRecipients(deps, audience));
-  const note = statusToNote(outgoing);
+  const note = statusToObject(outgoing);
   const { tos, ccs } = addressing(status.visibility, outgoing.followersUri, outgoing.mentions.map((mention) => mention.uri));
   const activity = update
     ? new Update({
@@ -267,6 +271,16 @@ export async function handleIntent(deps: FederationDeps, ctx: Context<void>, int
       await send(ctx, sender, await remoteAccountRecipients(deps, [follower.id]), activity);
       return;
     }
+    case "pin.created":
+    case "pin.deleted":
+      return deliverPin(deps, ctx, intent);
+    case "block.created":
+    case "block.undone":
+      return deliverBlock(deps, ctx, intent);
+    case "poll.voted":
+      return deliverVotes(deps, ctx, intent);
+    case "poll.updated":
+      return deliverPollUpdate(deps, ctx, intent);
     case "account.updated": {
       const account = await db.selectFrom("accounts").selectAll().where("id", "=", intent.accountId).executeTakeFirst();
       if (!account || account.domain !== null) return;
@@ -288,6 +302,9 @@ export async function handleIntent(deps: FederationDeps, ctx: Context<void>, int
       );
       return;
     }
+    case "status.scheduled":
+      // Not an activity yet: publishing the post records the status.created that federates it.
+      return publishScheduledStatus(deps.app, intent.scheduledStatusId);
     case "account.deleted": {
       // The account is kept as a suspended husk with its keys, so that it can sign its own Delete.
       const sender = await localAccount(deps, intent.accountId);

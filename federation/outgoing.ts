@@ -4,6 +4,8 @@ import type { Recipient } from "@fedify/vocab";
 import { bigintArray } from "../db/sql-helpers.ts";
 import type { FederationDeps } from "./deps.ts";
 import type { OutgoingStatus } from "./mapping/note.ts";
+import { loadOutgoingAttachments } from "./outgoing-media.ts";
+import { loadOutgoingPoll } from "./outgoing-poll.ts";
 import { hostOf } from "./wall.ts";
 
 export async function loadOutgoingStatus(deps: FederationDeps, statusId: string): Promise<OutgoingStatus | null> {
@@ -43,6 +45,8 @@ export async function loadOutgoingStatus(deps: FederationDeps, statusId: string)
       acct: `${mention.username}@${mention.domain ?? config.domain}`,
     })),
     tags: tags.map((tag) => ({ name: tag.name, url: urls.tag(tag.name) })),
+    poll: status.poll_id ? await loadOutgoingPoll(db, status.poll_id) : null,
+    attachments: await loadOutgoingAttachments(db, urls, status.id),
   };
 }
 

@@ -1,13 +1,14 @@
 // Finding accounts and posts of sibling campuses: from the database when we have them fresh,
 // otherwise by a signed fetch from the sibling. Nothing outside the allowlist is ever asked.
 import { signRequest } from "@fedify/fedify";
-import { isActor } from "@fedify/vocab";
+import { Collection, isActor } from "@fedify/vocab";
 import { findAccountByHandle } from "../db/repositories/accounts.ts";
 import type { Account } from "../db/schema.ts";
 import { findAccountByUri, upsertRemoteAccount } from "../server/services/remote/accounts.ts";
 import type { RemoteResolver } from "../server/services/remote/resolver.ts";
 import { findStatusByUri, receiveRemoteStatus } from "../server/services/remote/statuses.ts";
 import type { FederationDeps, HallwayFederation } from "./deps.ts";
+import { syncFeaturedCollection } from "./featured.ts";
 import { isNote, noteToInput } from "./inbox/notes.ts";
 import type { SigningIdentity } from "./loaders.ts";
 import { actorToAccountInput } from "./mapping/actor.ts";
@@ -70,7 +71,9 @@ export class FederationResolver implements RemoteResolver {
       if (!isActor(object) || object.id?.href !== uri) return existing ?? null;
       const input = await actorToAccountInput(object, this.loaderOptions());
       if (!input) return existing ?? null;
-      return await upsertRemoteAccount(this.#deps.app.db, input);
+      const account = await upsertRemoteAccount(this.#deps.app.db, input);
+      this.#syncFeatured(account);
+      return account;
     } catch (error) {
       this.#log("could not fetch a remote actor", error, uri);
       return existing ?? null;
@@ -80,7 +83,50 @@ export class FederationResolver implements RemoteResolver {
   /** Stores an actor we already hold as an object (e.g. from a verified Update(Person)). */
   async storeActor(actor: Parameters<typeof actorToAccountInput>[0]): Promise<Account | null> {
     const input = await actorToAccountInput(actor, this.loaderOptions());
-    return input ? upsertRemoteAccount(this.#deps.app.db, input) : null;
+    if (!input) return null;
+    const account = await upsertRemoteAccount(this.#deps.app.db, input);
+    this.#syncFeatured(account);
+    return account;
+  }
+
+  readonly #syncingFeatured = new Set<string>();
+
+  /**
+   * Reads a freshly fetched account's featured collection in the background (as Mastodon does),
+   * so that its pinned posts show here; Add and Remove keep them current afterwards.
+   */
+  #syncFeatured(account: Account): void {
+    if (!account.featured_url || this.#syncingFeatured.has(account.id)) return;
+    this.#syncingFeatured.add(account.id);
+    syncFeaturedCollection(this.#deps, this, account)
+      .catch((error) => this.#log("could not read a featured collection", error, account.featured_url ?? account.uri))
+      .finally(() => this.#syncingFeatured.delete(account.id));
+  }
+
+  /**
+   * The posts a sibling's featured collection lists (at most 20, in its order), stored here;
+   * null when the collection cannot be read.
+   */
+  async featuredStatusIds(url: string): Promise<string[] | null> {
+    if (!this.#deps.wall.allowsUrl(url)) {
+      this.#deps.wall.refuse(hostOf(url), "outbound", "featured collection lookup");
+      return null;
+    }
+    const collection = await this.#context().lookupObject(url);
+    if (!(collection instanceof Collection)) return null;
+    const ids: string[] = [];
+    for await (const item of collection.getItems({ ...this.loaderOptions(), suppressError: true })) {
+      if (ids.length >= 20) break;
+      if (!isNote(item) || !item.id) continue;
+      const known = await findStatusByUri(this.#deps.app, item.id.href);
+      if (known) {
+        ids.push(known.id);
+        continue;
+      }
+      const input = await noteToInput(this, item, 0);
+      if (input) ids.push((await receiveRemoteStatus(this.#deps.app, input)).statusId);
+    }
+    return ids;
   }
 
   async accountByHandle(username: string, domain: string): Promise<Account | null> {

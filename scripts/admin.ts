@@ -2,6 +2,7 @@
 // go through its admin socket; otherwise the CLI opens the database itself.
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { adminSocketPath } from "../server/admin-socket-path.ts";
 import { ConfigError, loadConfig } from "../server/config.ts";
@@ -17,6 +18,8 @@ interface CommandSpec {
   positionals: number;
   /** When more arguments may follow (queue retry ID…): how many at most. */
   maxPositionals?: number;
+  /** Positions of arguments naming files: made absolute here, as the server may run elsewhere. */
+  files?: number[];
 }
 
 const COMMANDS: Record<string, CommandSpec> = {
@@ -137,6 +140,48 @@ const COMMANDS: Record<string, CommandSpec> = {
     positionals: 0,
     maxPositionals: 1000,
   },
+  "announcement create": {
+    usage: "announcement create TEXT [--starts-at TIME] [--ends-at TIME] [--all-day]",
+    summary:
+      "Publish an announcement to everyone on the campus (apps show it above the home timeline). It is shown until --ends-at.",
+    options: {
+      "starts-at": { type: "string", help: "when what it announces starts (ISO 8601, e.g. 2026-12-01T09:00:00Z)" },
+      "ends-at": { type: "string", help: "when it ends; the announcement is hidden from then on" },
+      "all-day": { type: "boolean", help: "the dates are whole days" },
+    },
+    positionals: 1,
+  },
+  "announcement list": {
+    usage: "announcement list [--json]",
+    summary: "List announcements, shown and ended, newest first.",
+    options: { json: { type: "boolean", help: "print JSON" } },
+    positionals: 0,
+  },
+  "announcement delete": {
+    usage: "announcement delete ID",
+    summary: "Withdraw an announcement (with its reactions).",
+    options: {},
+    positionals: 1,
+  },
+  "emoji add": {
+    usage: "emoji add SHORTCODE FILE [--category NAME]",
+    summary: "Add a custom emoji from a PNG, GIF or WebP image of at most 256 KB.",
+    options: { category: { type: "string", help: "the picker category to list it under" } },
+    positionals: 2,
+    files: [1],
+  },
+  "emoji list": {
+    usage: "emoji list [--json]",
+    summary: "List the custom emojis.",
+    options: { json: { type: "boolean", help: "print JSON" } },
+    positionals: 0,
+  },
+  "emoji remove": {
+    usage: "emoji remove SHORTCODE",
+    summary: "Remove a custom emoji and its image.",
+    options: {},
+    positionals: 1,
+  },
 };
 
 function overallHelp(): string {
@@ -189,7 +234,8 @@ function parse(argv: string[]): AdminRequest | { help: string } {
   if (count < spec.positionals || count > (spec.maxPositionals ?? spec.positionals)) {
     throw new UsageError(`expected ${spec.positionals || "no"} argument${spec.positionals === 1 ? "" : "s"}\n\n${commandHelp(spec)}`);
   }
-  return { command: name, args: parsed.positionals, options: parsed.values as AdminRequest["options"] };
+  const args = parsed.positionals.map((arg, index) => (spec.files?.includes(index) ? resolve(arg) : arg));
+  return { command: name, args, options: parsed.values as AdminRequest["options"] };
 }
 
 function viaSocket(path: string, request: AdminRequest): Promise<{ ok: boolean; output?: string; error?: string }> {

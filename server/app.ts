@@ -18,7 +18,9 @@ import { bodyPlugin } from "./plugins/body.ts";
 import { corsPlugin } from "./plugins/cors.ts";
 import { errorsPlugin, frameworkErrors } from "./plugins/errors.ts";
 import { federationPlugin } from "./plugins/federation.ts";
+import { pollExpiryPlugin } from "./plugins/poll-expiry.ts";
 import { rateLimitPlugin } from "./plugins/rate-limit.ts";
+import { streamingPlugin } from "./plugins/streaming.ts";
 import { registerRoutes } from "./routes/index.ts";
 import { addMastodonKeywords } from "./schemas/keywords.ts";
 import { registerEntitySchemas } from "./schemas/entities.ts";
@@ -105,8 +107,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(errorsPlugin);
   await app.register(bodyPlugin, { config });
   await app.register(corsPlugin);
+  // Before auth: a WebSocket handshake refused there must still have its socket closed.
+  await app.register(streamingPlugin, { database });
   await app.register(authPlugin, { context });
   await app.register(rateLimitPlugin, { config });
+  await app.register(pollExpiryPlugin, { context });
 
   const federation =
     options.federation === false ? null : await createFederationRuntime(context, database, options.federation ?? {});
@@ -132,6 +137,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     index: false,
     immutable: true,
     maxAge: "365d",
+    // Files are served as the media type they were stored as, never sniffed into something else.
+    setHeaders: (response) => response.header("x-content-type-options", "nosniff"),
   });
 
   await app.register(registerRoutes);

@@ -27,6 +27,11 @@ export interface Config {
   maxVideoBytes: number;
   maxPollOptions: number;
   maxPollOptionChars: number;
+  /** Shortest and longest poll durations, in seconds. */
+  pollMinExpirySeconds: number;
+  pollMaxExpirySeconds: number;
+  /** How far ahead a scheduled post must be (Mastodon: five minutes). */
+  scheduleMinLeadSeconds: number;
   rateLimit: { perFiveMinutes: number; exempt: string[] };
   /** HALLWAY_ALLOWLIST: sibling origins, normalized (federation/allowlist.ts adds the table's). */
   allowlist: string[];
@@ -59,6 +64,10 @@ const envSchema = {
     HALLWAY_MAX_VIDEO_BYTES: { type: "integer", minimum: 1024, default: 99 * 1024 * 1024 },
     HALLWAY_MAX_POLL_OPTIONS: { type: "integer", minimum: 2, maximum: 20, default: 4 },
     HALLWAY_MAX_POLL_OPTION_CHARS: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
+    // Mastodon's limits: five minutes to a month (30.436875 days).
+    HALLWAY_POLL_MIN_EXPIRY_SECONDS: { type: "integer", minimum: 1, maximum: 31_557_600, default: 300 },
+    HALLWAY_POLL_MAX_EXPIRY_SECONDS: { type: "integer", minimum: 60, maximum: 31_557_600, default: 2_629_746 },
+    HALLWAY_SCHEDULE_MIN_LEAD_SECONDS: { type: "integer", minimum: 0, maximum: 86_400, default: 300 },
     HALLWAY_RATE_LIMIT: { type: "integer", minimum: 0, default: 1500 },
     HALLWAY_RATE_LIMIT_EXEMPT: { type: "string", default: "127.0.0.1,::1,::ffff:127.0.0.1" },
     HALLWAY_ALLOWLIST: { type: "string", default: "" },
@@ -186,6 +195,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     .toLowerCase()
     .replace(/\/$/, "");
   const dataDir = resolve(values.HALLWAY_DATA_DIR as string);
+  if ((values.HALLWAY_POLL_MAX_EXPIRY_SECONDS as number) < (values.HALLWAY_POLL_MIN_EXPIRY_SECONDS as number)) {
+    throw new ConfigError("HALLWAY_POLL_MAX_EXPIRY_SECONDS must not be less than HALLWAY_POLL_MIN_EXPIRY_SECONDS");
+  }
   return {
     port,
     bind: values.HALLWAY_BIND,
@@ -203,6 +215,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxVideoBytes: values.HALLWAY_MAX_VIDEO_BYTES,
     maxPollOptions: values.HALLWAY_MAX_POLL_OPTIONS,
     maxPollOptionChars: values.HALLWAY_MAX_POLL_OPTION_CHARS,
+    pollMinExpirySeconds: values.HALLWAY_POLL_MIN_EXPIRY_SECONDS,
+    pollMaxExpirySeconds: values.HALLWAY_POLL_MAX_EXPIRY_SECONDS,
+    scheduleMinLeadSeconds: values.HALLWAY_SCHEDULE_MIN_LEAD_SECONDS,
     rateLimit: {
       perFiveMinutes: values.HALLWAY_RATE_LIMIT,
       exempt: (values.HALLWAY_RATE_LIMIT_EXEMPT as string)

@@ -14,6 +14,7 @@ import type {
   Visibility,
 } from "../schema.ts";
 import { bigintArray, PREPARED } from "../sql-helpers.ts";
+import { authorDoesNotBlock } from "./relationships.ts";
 import type { Db } from "./types.ts";
 
 export interface MentionRef {
@@ -110,6 +111,7 @@ const STATUS_COLUMNS = {
   updated_at: "time",
   local_only: "value",
   fetched_at: "time",
+  poll_id: "id",
 } as const satisfies Record<keyof StatusesTable, ColumnKind>;
 
 const ACCOUNT_COLUMNS = {
@@ -261,11 +263,12 @@ export async function readStatusPage(
 /**
  * Whether the viewer may see a status, as a SQL condition on `s`: public and unlisted posts are
  * open to every signed-in colleague; followers-only posts to the author's followers and the
- * people mentioned; direct posts to the people mentioned.
+ * people mentioned; direct posts to the people mentioned. Nothing of an author who blocks the
+ * viewer, as Mastodon answers a blocked person 404 for the blocker's posts.
  */
 export function visibleTo(viewerId: string) {
   return (eb: ExpressionBuilder<Database & { s: Database["statuses"] }, "s">) =>
-    eb.or([
+    eb.and([authorDoesNotBlock(viewerId)(eb), eb.or([
       eb("s.visibility", "in", ["public", "unlisted"] satisfies Visibility[]),
       eb("s.account_id", "=", viewerId),
       eb.and([
@@ -285,5 +288,5 @@ export function visibleTo(viewerId: string) {
           .where("vm.account_id", "=", viewerId)
           .whereRef("vm.status_id", "=", "s.id"),
       ),
-    ]);
+    ])]);
 }

@@ -1,8 +1,8 @@
 // Followers, following, outbox and featured collections of local actors, for signed siblings.
 import type { RequestContext } from "@fedify/fedify";
-import { Create, type Recipient } from "@fedify/vocab";
+import { Create, type Note, type Question, type Recipient } from "@fedify/vocab";
 import type { FederationDeps, HallwayFederation } from "../deps.ts";
-import { statusToNote } from "../mapping/note.ts";
+import { statusToObject } from "../mapping/note.ts";
 import { loadOutgoingStatus } from "../outgoing.ts";
 import { toInstant } from "../time.ts";
 import { findLocalAccount, signedBySibling } from "./actors.ts";
@@ -83,7 +83,7 @@ export function registerCollections(federation: HallwayFederation, deps: Federat
           new Create({
             id: new URL(`${outgoing.status.uri}/activity`),
             actor: new URL(outgoing.authorUri),
-            object: statusToNote(outgoing),
+            object: statusToObject(outgoing),
             published: toInstant(outgoing.status.created_at),
           }),
         );
@@ -94,12 +94,28 @@ export function registerCollections(federation: HallwayFederation, deps: Federat
     .setCounter(async (_ctx, identifier) => (await findLocalAccount(deps, identifier))?.statuses_count ?? 0)
     .authorize(authorize);
 
-  // Pinned posts come with the featured collection's own issue; until then it is empty.
+  // Pinned posts, most recently pinned first, embedded as Notes. Only public and unlisted ones:
+  // the collection is served to every sibling, and followers-only pins reach followers as Add.
   federation
     .setFeaturedDispatcher("/users/{identifier}/featured", async (_ctx, identifier) => {
       const account = await findLocalAccount(deps, identifier);
       if (!account) return null;
-      return { items: [] };
+      const pins = await db
+        .selectFrom("status_pins as p")
+        .innerJoin("statuses as s", "s.id", "p.status_id")
+        .select("s.id")
+        .where("p.account_id", "=", account.id)
+        .where("s.visibility", "in", ["public", "unlisted"])
+        .where("s.local_only", "=", false)
+        .orderBy("p.id", "desc")
+        .limit(PAGE_SIZE)
+        .execute();
+      const items: (Note | Question)[] = [];
+      for (const pin of pins) {
+        const outgoing = await loadOutgoingStatus(deps, pin.id);
+        if (outgoing) items.push(statusToObject(outgoing));
+      }
+      return { items };
     })
     .authorize(authorize);
 }

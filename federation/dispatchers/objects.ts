@@ -1,10 +1,11 @@
 // Notes, served to signed siblings as Mastodon serves them with authorized fetch: public and
 // unlisted posts to any allowlisted sibling, followers-only posts to the author's followers,
-// direct posts to the people mentioned; local-only posts to no one.
+// direct posts to the people mentioned; local-only posts to no one. A post with a poll is a
+// Question at the same address, so the dispatcher is registered for objects in general.
 import type { RequestContext } from "@fedify/fedify";
-import { Note } from "@fedify/vocab";
+import { Object as APObject } from "@fedify/vocab";
 import type { FederationDeps, HallwayFederation } from "../deps.ts";
-import { statusToNote } from "../mapping/note.ts";
+import { statusToObject } from "../mapping/note.ts";
 import { loadOutgoingStatus } from "../outgoing.ts";
 import { signedBySibling } from "./actors.ts";
 
@@ -18,7 +19,7 @@ async function signerAccountId(deps: FederationDeps, ctx: RequestContext<void>):
 export function registerObjects(federation: HallwayFederation, deps: FederationDeps): void {
   const { db } = deps.app;
   federation
-    .setObjectDispatcher(Note, "/users/{identifier}/statuses/{id}", async (ctx, values) => {
+    .setObjectDispatcher(APObject, "/users/{identifier}/statuses/{id}", async (ctx, values) => {
       if (!/^\d{1,19}$/.test(values.id)) return null;
       const outgoing = await loadOutgoingStatus(deps, values.id);
       if (!outgoing) return null;
@@ -45,7 +46,7 @@ export function registerObjects(federation: HallwayFederation, deps: FederationD
                 .executeTakeFirst();
         if (!allowed) return null;
       }
-      return statusToNote(outgoing);
+      return statusToObject(outgoing);
     })
     .authorize(async (ctx) => signedBySibling(ctx, deps.wall));
 }

@@ -4,14 +4,16 @@
 import type { InboxContext } from "@fedify/fedify";
 import {
   Accept,
+  Add,
   Announce,
+  Block,
   Create,
   Delete,
   Follow,
   isActor,
   Like,
-  Note,
   Reject,
+  Remove,
   Undo,
   Update,
 } from "@fedify/vocab";
@@ -28,12 +30,17 @@ import {
   undoRemoteFavourite,
   updateRemoteStatus,
 } from "../../server/services/remote/statuses.ts";
+import { removeRemotePoll, updateRemotePoll } from "../../server/services/polls/remote.ts";
+import { receiveRemoteVote } from "../../server/services/polls/votes.ts";
+import { receiveBlock, receiveUndoBlock } from "../blocks.ts";
 import type { FederationDeps, HallwayFederation } from "../deps.ts";
+import { receivePinActivity } from "../featured.ts";
 import { INSTANCE_ACTOR } from "../mapping/actor.ts";
 import { visibilityOf } from "../mapping/note.ts";
 import type { FederationResolver } from "../resolver.ts";
 import { toDate } from "../time.ts";
-import { noteToInput, objectId } from "./notes.ts";
+import { embeddedJson, isNote, noteToInput, objectId } from "./notes.ts";
+import { voteOf } from "./polls.ts";
 
 type Ctx = InboxContext<void>;
 
@@ -86,8 +93,11 @@ export function registerInbox(federation: HallwayFederation, deps: FederationDep
     .on(Create, async (_ctx, create) => {
       const actor = await sender(create);
       const object = await create.getObject(options());
-      if (!actor || !(object instanceof Note) || object.attributionId?.href !== actor.uri) return;
-      const input = await noteToInput(resolver, object, 0);
+      if (!actor || !isNote(object) || object.attributionId?.href !== actor.uri) return;
+      // A Note naming an option of one of our polls, in reply to it, is a vote (Mastodon's way).
+      const vote = voteOf(object);
+      if (vote && (await receiveRemoteVote(app, { ...vote, accountId: actor.id }))) return;
+      const input = await noteToInput(resolver, object, 0, await embeddedJson(create, object.id));
       if (input) await receiveRemoteStatus(app, input);
     })
     .on(Update, async (_ctx, update) => {
@@ -98,11 +108,17 @@ export function registerInbox(federation: HallwayFederation, deps: FederationDep
         if (object.id?.href === actor.uri) await resolver.storeActor(object);
         return;
       }
-      if (!(object instanceof Note) || object.attributionId?.href !== actor.uri) return;
-      const input = await noteToInput(resolver, object, 0);
+      if (!isNote(object) || object.attributionId?.href !== actor.uri) return;
+      const input = await noteToInput(resolver, object, 0, await embeddedJson(update, object.id));
       if (!input) return;
       if (!(await findStatusByUri(app, input.uri))) await receiveRemoteStatus(app, input);
-      else await updateRemoteStatus(app, input);
+      else {
+        // A Question comes again whenever its results change; only a newer `updated` is an edit.
+        const edited = !input.poll || input.editedAt ? await updateRemoteStatus(app, input) : false;
+        if (input.poll) await updateRemotePoll(app, { statusUri: input.uri, accountId: actor.id, poll: input.poll });
+        // An edit that sends a Note where there was a Question took the poll away.
+        else if (edited) await removeRemotePoll(app, { statusUri: input.uri, accountId: actor.id });
+      }
     })
     .on(Delete, async (_ctx, del) => {
       const actorUri = del.actorId?.href;
@@ -155,8 +171,17 @@ export function registerInbox(federation: HallwayFederation, deps: FederationDep
         const statusUri = object.objectId?.href;
         const status = statusUri ? await findStatusByUri(app, statusUri) : undefined;
         await undoRemoteFavourite(app, { uri: objectId(object), accountId: actor.id, statusId: status?.id ?? null });
+      } else if (object instanceof Block) {
+        await receiveUndoBlock(deps, ctx, actor, object);
       }
     })
+    .on(Block, async (ctx, block) => {
+      const actor = await sender(block);
+      if (actor) await receiveBlock(deps, ctx, actor, block);
+    })
+    // Pins and unpins (the target is the actor's featured collection).
+    .on(Add, (ctx, add) => receivePinActivity(deps, resolver, ctx, add))
+    .on(Remove, (ctx, remove) => receivePinActivity(deps, resolver, ctx, remove))
     .onError((_ctx, error) => {
       app.log.warn({ err: error }, "an incoming activity could not be processed");
     });

@@ -5,10 +5,13 @@ import {
   Mention,
   Note,
   PUBLIC_COLLECTION,
+  Question,
   Tombstone,
 } from "@fedify/vocab";
 import type { Status, Visibility } from "../../db/schema.ts";
 import { toInstant } from "../time.ts";
+import { attachmentToDocument, type OutgoingAttachment } from "./attachment.ts";
+import { type OutgoingPoll, questionValues } from "./poll.ts";
 
 export interface OutgoingStatus {
   status: Status;
@@ -17,6 +20,10 @@ export interface OutgoingStatus {
   inReplyToUri: string | null;
   mentions: { uri: string; acct: string; url: string }[];
   tags: { name: string; url: string }[];
+  /** The status's poll, when it has one. */
+  poll?: OutgoingPoll | null;
+  /** The status's attachments, in order. */
+  attachments?: OutgoingAttachment[];
 }
 
 /**
@@ -52,9 +59,22 @@ export function visibilityOf(tos: readonly URL[], ccs: readonly URL[], followers
 }
 
 export function statusToNote(outgoing: OutgoingStatus): Note {
+  return new Note(noteValues(outgoing));
+}
+
+/**
+ * A status as siblings receive it: a Question when it carries a poll (as Mastodon sends one:
+ * the options as Notes counting their votes in `replies.totalItems`), otherwise a Note.
+ */
+export function statusToObject(outgoing: OutgoingStatus): Note | Question {
+  const values = noteValues(outgoing);
+  return outgoing.poll ? new Question({ ...values, ...questionValues(outgoing.poll) }) : new Note(values);
+}
+
+function noteValues(outgoing: OutgoingStatus) {
   const { status } = outgoing;
   const language = status.language ?? undefined;
-  return new Note({
+  return {
     id: new URL(status.uri),
     url: new URL(status.url),
     attribution: new URL(outgoing.authorUri),
@@ -69,7 +89,8 @@ export function statusToNote(outgoing: OutgoingStatus): Note {
       ...outgoing.mentions.map((mention) => new Mention({ href: new URL(mention.uri), name: `@${mention.acct}` })),
       ...outgoing.tags.map((tag) => new Hashtag({ href: new URL(tag.url), name: `#${tag.name}` })),
     ],
-  });
+    attachments: (outgoing.attachments ?? []).map(attachmentToDocument),
+  };
 }
 
 export function tombstoneFor(uri: string, deletedAt: Date): Tombstone {

@@ -52,7 +52,14 @@ function bearerToken(request: FastifyRequest): string | null {
     return match ? match[1]! : null;
   }
   const query = request.query as Record<string, unknown> | undefined;
-  return typeof query?.access_token === "string" ? query.access_token : null;
+  if (typeof query?.access_token === "string") return query.access_token;
+  // A browser cannot set headers on a WebSocket: Mastodon's clients send the token as the
+  // subprotocol instead (the streaming plugin echoes it back).
+  const protocols = request.headers["sec-websocket-protocol"];
+  if (protocols && request.headers.upgrade?.toLowerCase() === "websocket") {
+    return protocols.split(",")[0]!.trim() || null;
+  }
+  return null;
 }
 
 export const authPlugin = fp(async (app: FastifyInstance, options: { context: AppContext }) => {

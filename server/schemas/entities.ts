@@ -140,6 +140,63 @@ export const StatusTagSchema = {
   properties: { name: { type: "string" }, url: { type: "string" } },
 } as const;
 
+const mediaSize = {
+  type: "object",
+  properties: {
+    width: { type: "integer" },
+    height: { type: "integer" },
+    size: { type: "string" },
+    aspect: { type: "number" },
+  },
+} as const;
+
+export const MediaAttachmentSchema = {
+  $id: "MediaAttachment",
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    type: { type: "string", enum: ["image", "gifv", "video", "audio", "unknown"] },
+    url: nullable("string"),
+    preview_url: nullable("string"),
+    remote_url: nullable("string"),
+    preview_remote_url: nullable("string"),
+    text_url: nullable("string"),
+    meta: {
+      type: "object",
+      properties: {
+        original: mediaSize,
+        small: mediaSize,
+        focus: { type: "object", properties: { x: { type: "number" }, y: { type: "number" } } },
+      },
+    },
+    description: nullable("string"),
+    blurhash: nullable("string"),
+  },
+} as const;
+
+export const PollSchema = {
+  $id: "Poll",
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    expires_at: nullable("string"),
+    expired: { type: "boolean" },
+    multiple: { type: "boolean" },
+    votes_count: { type: "integer" },
+    voters_count: nullable("integer"),
+    options: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { title: { type: "string" }, votes_count: nullable("integer") },
+      },
+    },
+    emojis: { type: "array", items: { $ref: "CustomEmoji#" } },
+    voted: { type: "boolean" },
+    own_votes: { type: "array", items: { type: "integer" } },
+  },
+} as const;
+
 export const StatusSchema = {
   $id: "Status",
   type: "object",
@@ -153,7 +210,7 @@ export const StatusSchema = {
     visibility: { type: "string" },
     sensitive: { type: "boolean" },
     spoiler_text: { type: "string" },
-    media_attachments: { type: "array", items: anyObject },
+    media_attachments: { type: "array", items: { $ref: "MediaAttachment#" } },
     application: {
       type: ["object", "null"],
       properties: { name: { type: "string" }, website: nullable("string") },
@@ -167,7 +224,7 @@ export const StatusSchema = {
     in_reply_to_id: nullable("string"),
     in_reply_to_account_id: nullable("string"),
     reblog: { anyOf: [{ $ref: "Status#" }, { type: "null" }] },
-    poll: { anyOf: [anyObject, { type: "null" }] },
+    poll: { anyOf: [{ $ref: "Poll#" }, { type: "null" }] },
     card: { anyOf: [anyObject, { type: "null" }] },
     language: nullable("string"),
     text: nullable("string"),
@@ -178,7 +235,7 @@ export const StatusSchema = {
     muted: { type: "boolean" },
     bookmarked: { type: "boolean" },
     pinned: { type: "boolean" },
-    filtered: { type: "array", items: anyObject },
+    filtered: { type: "array", items: { $ref: "FilterResult#" } },
   },
 } as const;
 
@@ -193,7 +250,7 @@ export const StatusEditSchema = {
     created_at: { type: "string" },
     account: { $ref: "Account#" },
     poll: { anyOf: [anyObject, { type: "null" }] },
-    media_attachments: { type: "array", items: anyObject },
+    media_attachments: { type: "array", items: { $ref: "MediaAttachment#" } },
     emojis: { type: "array", items: { $ref: "CustomEmoji#" } },
   },
 } as const;
@@ -205,6 +262,60 @@ export const StatusSourceSchema = {
     id: { type: "string" },
     text: { type: "string" },
     spoiler_text: { type: "string" },
+  },
+} as const;
+
+export const FilterKeywordSchema = {
+  $id: "FilterKeyword",
+  type: "object",
+  properties: { id: { type: "string" }, keyword: { type: "string" }, whole_word: { type: "boolean" } },
+} as const;
+
+export const FilterStatusSchema = {
+  $id: "FilterStatus",
+  type: "object",
+  properties: { id: { type: "string" }, status_id: { type: "string" } },
+} as const;
+
+const filterProperties = {
+  id: { type: "string" },
+  title: { type: "string" },
+  context: { type: "array", items: { type: "string" } },
+  expires_at: nullable("string"),
+  filter_action: { type: "string" },
+} as const;
+
+export const FilterSchema = {
+  $id: "Filter",
+  type: "object",
+  properties: {
+    ...filterProperties,
+    keywords: { type: "array", items: { $ref: "FilterKeyword#" } },
+    statuses: { type: "array", items: { $ref: "FilterStatus#" } },
+  },
+} as const;
+
+export const FilterResultSchema = {
+  $id: "FilterResult",
+  type: "object",
+  properties: {
+    // The filter without its keywords and statuses, as Mastodon shows it in a result.
+    filter: { type: "object", properties: filterProperties },
+    keyword_matches: { type: ["array", "null"], items: { type: "string" } },
+    status_matches: { type: ["array", "null"], items: { type: "string" } },
+  },
+} as const;
+
+export const V1FilterSchema = {
+  $id: "V1Filter",
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    phrase: { type: "string" },
+    context: { type: "array", items: { type: "string" } },
+    whole_word: { type: "boolean" },
+    expires_at: nullable("string"),
+    irreversible: { type: "boolean" },
   },
 } as const;
 
@@ -265,8 +376,194 @@ export const TagEntitySchema = {
     id: { type: "string" },
     name: { type: "string" },
     url: { type: "string" },
-    history: { type: "array", items: anyObject },
+    history: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { day: { type: "string" }, uses: { type: "string" }, accounts: { type: "string" } },
+      },
+    },
     following: { type: "boolean" },
+    featuring: { type: "boolean" },
+  },
+} as const;
+
+export const MarkerSchema = {
+  $id: "Marker",
+  type: "object",
+  properties: {
+    last_read_id: { type: "string" },
+    version: { type: "integer" },
+    updated_at: { type: "string" },
+  },
+} as const;
+
+export const NotificationGroupSchema = {
+  $id: "NotificationGroup",
+  type: "object",
+  properties: {
+    group_key: { type: "string" },
+    notifications_count: { type: "integer" },
+    type: { type: "string" },
+    most_recent_notification_id: { type: "string" },
+    page_min_id: { type: "string" },
+    page_max_id: { type: "string" },
+    latest_page_notification_at: { type: "string" },
+    sample_account_ids: { type: "array", items: { type: "string" } },
+    status_id: { type: "string" },
+  },
+} as const;
+
+export const PartialAccountWithAvatarSchema = {
+  $id: "PartialAccountWithAvatar",
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    acct: { type: "string" },
+    url: { type: "string" },
+    avatar: { type: "string" },
+    avatar_static: { type: "string" },
+    locked: { type: "boolean" },
+    bot: { type: "boolean" },
+  },
+} as const;
+
+export const GroupedNotificationsResultsSchema = {
+  $id: "GroupedNotificationsResults",
+  type: "object",
+  properties: {
+    accounts: { type: "array", items: { $ref: "Account#" } },
+    partial_accounts: { type: "array", items: { $ref: "PartialAccountWithAvatar#" } },
+    statuses: { type: "array", items: { $ref: "Status#" } },
+    notification_groups: { type: "array", items: { $ref: "NotificationGroup#" } },
+  },
+} as const;
+
+export const FeaturedTagSchema = {
+  $id: "FeaturedTag",
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    name: { type: "string" },
+    url: { type: "string" },
+    statuses_count: { type: "string" },
+    last_status_at: nullable("string"),
+  },
+} as const;
+
+export const AnnouncementSchema = {
+  $id: "Announcement",
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    content: { type: "string" },
+    starts_at: nullable("string"),
+    ends_at: nullable("string"),
+    all_day: { type: "boolean" },
+    published_at: { type: "string" },
+    updated_at: { type: "string" },
+    read: { type: "boolean" },
+    mentions: { type: "array", items: { $ref: "StatusMention#" } },
+    statuses: {
+      type: "array",
+      items: { type: "object", properties: { id: { type: "string" }, url: { type: "string" } } },
+    },
+    tags: { type: "array", items: { $ref: "StatusTag#" } },
+    emojis: { type: "array", items: { $ref: "CustomEmoji#" } },
+    reactions: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          name: { type: "string" },
+          count: { type: "integer" },
+          me: { type: "boolean" },
+          url: { type: "string" },
+          static_url: { type: "string" },
+        },
+      },
+    },
+  },
+} as const;
+
+export const ScheduledStatusSchema = {
+  $id: "ScheduledStatus",
+  type: "object",
+  // Required so that a response that may be either tells a ScheduledStatus from a Status.
+  required: ["id", "scheduled_at", "params"],
+  properties: {
+    id: { type: "string" },
+    scheduled_at: { type: "string" },
+    params: {
+      type: "object",
+      properties: {
+        text: { type: "string" },
+        poll: { type: ["object", "null"], additionalProperties: true },
+        media_ids: { type: ["array", "null"], items: { type: "string" } },
+        sensitive: nullable("boolean"),
+        spoiler_text: nullable("string"),
+        visibility: nullable("string"),
+        in_reply_to_id: nullable("string"),
+        language: nullable("string"),
+        application_id: nullable("string"),
+        scheduled_at: { type: "null" },
+        idempotency: nullable("string"),
+        with_rate_limit: { type: "boolean" },
+        local_only: nullable("boolean"),
+      },
+    },
+    media_attachments: { type: "array", items: { $ref: "MediaAttachment#" } },
+  },
+} as const;
+
+export const WebPushSubscriptionSchema = {
+  $id: "WebPushSubscription",
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    endpoint: { type: "string" },
+    standard: { type: "boolean" },
+    alerts: { type: "object", additionalProperties: { type: "boolean" } },
+    server_key: { type: "string" },
+    policy: { type: "string" },
+  },
+} as const;
+
+/** An account as /api/v1/mutes lists it: with when the mute ends. */
+export const MutedAccountSchema = {
+  $id: "MutedAccount",
+  type: "object",
+  properties: { ...accountProperties, mute_expires_at: nullable("string") },
+} as const;
+
+export const FamiliarFollowersSchema = {
+  $id: "FamiliarFollowers",
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    accounts: { type: "array", items: { $ref: "Account#" } },
+  },
+} as const;
+
+export const ListSchema = {
+  $id: "List",
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    title: { type: "string" },
+    replies_policy: { type: "string", enum: ["followed", "list", "none"] },
+    exclusive: { type: "boolean" },
+  },
+} as const;
+
+export const ConversationSchema = {
+  $id: "Conversation",
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    unread: { type: "boolean" },
+    accounts: { type: "array", items: { $ref: "Account#" } },
+    last_status: { anyOf: [{ $ref: "Status#" }, { type: "null" }] },
   },
 } as const;
 
@@ -277,16 +574,35 @@ const ALL = [
   AccountSchema,
   CredentialAccountSchema,
   RelationshipSchema,
+  MutedAccountSchema,
+  FamiliarFollowersSchema,
+  ListSchema,
+  ConversationSchema,
   StatusMentionSchema,
   StatusTagSchema,
+  MediaAttachmentSchema,
+  PollSchema,
   StatusSchema,
   StatusEditSchema,
   StatusSourceSchema,
+  FilterKeywordSchema,
+  FilterStatusSchema,
+  FilterSchema,
+  FilterResultSchema,
+  V1FilterSchema,
   ContextSchema,
   NotificationSchema,
   ApplicationSchema,
   TokenSchema,
   TagEntitySchema,
+  MarkerSchema,
+  NotificationGroupSchema,
+  PartialAccountWithAvatarSchema,
+  GroupedNotificationsResultsSchema,
+  FeaturedTagSchema,
+  AnnouncementSchema,
+  ScheduledStatusSchema,
+  WebPushSubscriptionSchema,
 ];
 
 export function registerEntitySchemas(app: FastifyInstance): void {

@@ -1,12 +1,15 @@
 // Hydrated status bundles to Mastodon Status entities. Pure: everything arrives pre-loaded.
 import type { StatusRow } from "../../db/repositories/statuses.ts";
-import type { Account } from "../../db/schema.ts";
+import type { Account, MediaAttachment } from "../../db/schema.ts";
 import type { Urls } from "../urls.ts";
 import { type ApiAccount, accountToApi, acctOf } from "./account.ts";
+import type { ApiFilterResult } from "./filter.ts";
+import { type ApiMediaAttachment, mediaAttachmentToApi } from "./media.ts";
+import { type ApiPoll, type PollView, pollToApi } from "./poll.ts";
 
 /**
- * What the viewer has done to a status. Favourites and boosts are real; mutes, bookmarks and pins
- * stay false until those features exist.
+ * What the viewer has done to a status: favourited, boosted, bookmarked or pinned it, or muted
+ * its conversation.
  */
 export interface ViewerFlags {
   favourited: boolean;
@@ -21,6 +24,12 @@ export interface StatusBundle {
   account: Account;
   reblog: StatusBundle | null;
   flags: ViewerFlags;
+  /** The viewer's filters that match the post (see services/filters/apply.ts). */
+  filtered?: ApiFilterResult[];
+  /** The post's poll as the viewer sees it. */
+  poll?: PollView | null;
+  /** The post's attachments, in order. */
+  media?: MediaAttachment[];
 }
 
 export interface ApiStatus {
@@ -33,7 +42,7 @@ export interface ApiStatus {
   visibility: string;
   sensitive: boolean;
   spoiler_text: string;
-  media_attachments: unknown[];
+  media_attachments: ApiMediaAttachment[];
   application: { name: string; website: string | null } | null;
   mentions: { id: string; username: string; url: string; acct: string }[];
   tags: { name: string; url: string }[];
@@ -44,7 +53,7 @@ export interface ApiStatus {
   in_reply_to_id: string | null;
   in_reply_to_account_id: string | null;
   reblog: ApiStatus | null;
-  poll: null;
+  poll: ApiPoll | null;
   card: null;
   language: string | null;
   text?: string;
@@ -56,7 +65,7 @@ export interface ApiStatus {
   muted: boolean;
   bookmarked: boolean;
   pinned: boolean;
-  filtered: unknown[];
+  filtered: ApiFilterResult[];
 }
 
 export function statusToApi(bundle: StatusBundle, urls: Urls, options: { withSource?: boolean } = {}): ApiStatus {
@@ -71,7 +80,7 @@ export function statusToApi(bundle: StatusBundle, urls: Urls, options: { withSou
     visibility: row.visibility,
     sensitive: row.sensitive,
     spoiler_text: row.spoiler_text,
-    media_attachments: [],
+    media_attachments: (bundle.media ?? []).map((media) => mediaAttachmentToApi(media, urls)),
     application: row.application_name
       ? { name: row.application_name, website: row.application_website }
       : null,
@@ -89,14 +98,14 @@ export function statusToApi(bundle: StatusBundle, urls: Urls, options: { withSou
     in_reply_to_id: row.in_reply_to_id,
     in_reply_to_account_id: row.in_reply_to_account_id,
     reblog: bundle.reblog ? statusToApi(bundle.reblog, urls) : null,
-    poll: null,
+    poll: bundle.poll ? pollToApi(bundle.poll) : null,
     card: null,
     language: row.language,
     ...(options.withSource ? { text: row.text } : {}),
     edited_at: row.edited_at ? row.edited_at.toISOString() : null,
     local_only: row.local_only,
     ...flags,
-    filtered: [],
+    filtered: bundle.filtered ?? [],
   };
 }
 
@@ -115,11 +124,16 @@ export interface ApiStatusEdit {
   created_at: string;
   account: ApiAccount;
   poll: null;
-  media_attachments: unknown[];
+  media_attachments: ApiMediaAttachment[];
   emojis: never[];
 }
 
-export function statusEditToApi(version: StatusVersion, account: Account, urls: Urls): ApiStatusEdit {
+export function statusEditToApi(
+  version: StatusVersion,
+  account: Account,
+  urls: Urls,
+  media: ApiMediaAttachment[] = [],
+): ApiStatusEdit {
   return {
     content: version.content,
     spoiler_text: version.spoiler_text,
@@ -127,7 +141,7 @@ export function statusEditToApi(version: StatusVersion, account: Account, urls: 
     created_at: version.created_at.toISOString(),
     account: accountToApi(account, urls),
     poll: null,
-    media_attachments: [],
+    media_attachments: media,
     emojis: [],
   };
 }

@@ -123,10 +123,11 @@ t.test("a post with a mention and a hashtag reaches the mentioned colleague", as
   const fetched = await asBruno.v1.statuses.$select(status.id).fetch();
   t.equal(fetched.content, status.content);
 
-  // What cannot be posted yet is refused, never dropped silently.
-  const poll = async () =>
-    ana.v1.statuses.create({ status: "Lunch where?", poll: { options: ["Canteen", "Park"], expiresIn: 3600 } });
-  t.equal(await failureStatus(poll), 422);
+  // A poll rides along with the post; a broken one is refused, never dropped silently.
+  const lunch = await ana.v1.statuses.create({ status: "Lunch where?", poll: { options: ["Canteen", "Park"], expiresIn: 3600 } });
+  t.same(lunch.poll?.options.map((option) => option.title), ["Canteen", "Park"]);
+  const broken = async () => ana.v1.statuses.create({ status: "Lunch where?", poll: { options: ["Canteen"], expiresIn: 3600 } });
+  t.equal(await failureStatus(broken), 422);
 });
 
 t.test("timelines page through masto's paginators, across pages and to the end", async (t) => {
@@ -148,7 +149,9 @@ t.test("timelines page through masto's paginators, across pages and to the end",
 
   const homePages = await allPages(asBruno.v1.timelines.home.list({ limit: 2 }));
   t.ok(homePages.length >= 3, "home came in several pages");
-  t.ok(homePages.slice(0, -1).every((page) => page.length === 2), "every page but the last is full");
+  // The paginator stops after the first empty page, which follows the last (possibly short) one.
+  const filled = homePages.filter((page) => page.length > 0);
+  t.ok(filled.slice(0, -1).every((page) => page.length === 2), "every page but the last is full");
   const home = homePages.flat();
   t.same(ids(home).slice(0, 5), newestFirst, "home holds the five posts newest first");
   t.equal(new Set(ids(home)).size, home.length, "no post appears twice across pages");

@@ -1,12 +1,14 @@
 import { type Selectable, sql, type Transaction } from "kysely";
 import { findAccountById } from "../../../db/repositories/accounts.ts";
 import { loadRelationshipFacts } from "../../../db/repositories/follows.ts";
+import { blockedEitherWay, silences } from "../../../db/repositories/relationships.ts";
 import type { Account, Database, FollowRequestsTable } from "../../../db/schema.ts";
 import type { AppContext } from "../../context.ts";
 import type { DomainEventMap } from "../../events.ts";
-import { ApiError, notFound } from "../../errors.ts";
+import { ApiError, forbidden, notFound } from "../../errors.ts";
 import { type ApiRelationship, relationshipToApi } from "../../serializers/relationship.ts";
 import { recordIntent } from "../federation/intents.ts";
+import { leaveOwnerLists } from "../lists/lists.ts";
 import { notifyLocal, publishNotifications } from "../notifications/notify.ts";
 
 export interface FollowOptions {
@@ -74,6 +76,11 @@ async function backfillHome(trx: Transaction<Database>, followerId: string, targ
       AND (s.reblog_of_id IS NULL OR (${showReblogs} AND NOT EXISTS (
         SELECT 1 FROM statuses o WHERE o.id = s.reblog_of_id AND o.account_id = ${followerId}::bigint
       )))
+      -- Nothing the follower has muted or blocked, boosted or not.
+      AND NOT ${silences(
+        sql`${followerId}::bigint`,
+        sql`ARRAY[s.account_id, (SELECT o.account_id FROM statuses o WHERE o.id = s.reblog_of_id)]`,
+      )}
     ORDER BY s.id DESC
     LIMIT ${BACKFILL}
     ON CONFLICT DO NOTHING
@@ -131,6 +138,8 @@ export async function follow(
 ): Promise<ApiRelationship> {
   if (targetId === viewer.id) throw new ApiError(403, "You cannot follow yourself");
   const target = await targetAccount(context, targetId);
+  // As Mastodon: no follow across a block, whichever side made it.
+  if (await blockedEitherWay(context.db, viewer.id, target.id)) throw forbidden();
   const remote = target.domain !== null;
   const changes = {
     ...(options.reblogs !== undefined ? { show_reblogs: options.reblogs } : {}),
@@ -203,12 +212,16 @@ export async function follow(
   return relationship(context, viewer.id, target.id);
 }
 
-/** Ends a follow that exists: counts, and the followed account's posts and boosts leave home. */
-async function removeFollow(
+/**
+ * Ends a follow that exists: counts, and the followed account's posts and boosts leave home. The
+ * account also leaves the follower's lists (lists hold only followed accounts, as Mastodon's).
+ */
+export async function removeFollow(
   trx: Transaction<Database>,
   followerId: string,
   targetId: string,
 ): Promise<{ uri: string | null } | undefined> {
+  await leaveOwnerLists(trx, followerId, targetId);
   const removed = await trx
     .deleteFrom("follows")
     .where("account_id", "=", followerId)

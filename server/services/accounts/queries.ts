@@ -1,4 +1,5 @@
 import { findAccountByHandle, findAccountById, findAccountsByIds } from "../../../db/repositories/accounts.ts";
+import { hasMedia } from "../../../db/repositories/media.ts";
 import { selectStatusRows, visibleTo } from "../../../db/repositories/statuses.ts";
 import type { Account } from "../../../db/schema.ts";
 import type { AppContext } from "../../context.ts";
@@ -6,6 +7,7 @@ import { notFound } from "../../errors.ts";
 import { accountToApi, type ApiAccount, credentialAccountToApi } from "../../serializers/account.ts";
 import type { ApiStatus } from "../../serializers/status.ts";
 import { type Cursors, type PageParams, pageCursors, pageWindow } from "../pagination.ts";
+import { pinnedStatusRows } from "../statuses/pins.ts";
 import { presentStatusRows } from "../statuses/present.ts";
 import { normalizeTag } from "../statuses/text.ts";
 
@@ -74,9 +76,7 @@ export async function accountStatuses(
   // A suspended account's profile stays, its posts do not (as in Mastodon).
   if (account.suspended_at) return { statuses: [], cursors: null };
   let base = selectStatusRows(context.db).where("s.account_id", "=", accountId).where(visibleTo(viewerId));
-  // Pinning arrives with the featured collection; until then nothing is pinned, and media
-  // attachments likewise arrive with media support.
-  if (filter.pinned || filter.onlyMedia) base = base.where((eb) => eb.val(false));
+  if (filter.onlyMedia) base = base.where(hasMedia());
   if (filter.excludeReplies) {
     base = base.where((eb) =>
       eb.or([eb("s.in_reply_to_id", "is", null), eb("s.in_reply_to_account_id", "=", eb.ref("s.account_id"))]),
@@ -97,10 +97,15 @@ export async function accountStatuses(
       ),
     );
   }
+  if (filter.pinned) {
+    // Pinned posts come most recently pinned first, all on one page (there are a handful).
+    const rows = await pinnedStatusRows(base, accountId, page, limit);
+    return { statuses: await presentStatusRows(context, rows, viewerId, { filterContext: "account" }), cursors: null };
+  }
   const { query, finish } = pageWindow(base, "s.id", page, limit);
   const rows = finish(await query.execute());
   return {
-    statuses: await presentStatusRows(context, rows, viewerId),
+    statuses: await presentStatusRows(context, rows, viewerId, { filterContext: "account" }),
     cursors: pageCursors(rows, "id"),
   };
 }

@@ -9,6 +9,7 @@ import { endAllSessions } from "../accounts/end-sessions.ts";
 import { createInvite, listInvites } from "../accounts/invites.ts";
 import { generatePassword, hashPassword } from "../accounts/passwords.ts";
 import { ALLOW_HANDLERS, type FederationAdminContext } from "./allow-commands.ts";
+import { ANNOUNCEMENT_HANDLERS } from "./announcement-commands.ts";
 import { QUEUE_HANDLERS } from "./queue-commands.ts";
 
 /** The live allowlist and refusal log are used when the server's context has them. */
@@ -194,7 +195,10 @@ export const HANDLERS: Record<string, Handler> = {
 export async function runAdminCommand(context: AdminContext, request: AdminRequest): Promise<string> {
   // Looked up at call time: allow-commands.ts and queue-commands.ts import this module too.
   const handler =
-    HANDLERS[request.command] ?? ALLOW_HANDLERS[request.command] ?? QUEUE_HANDLERS[request.command];
+    HANDLERS[request.command] ??
+    ALLOW_HANDLERS[request.command] ??
+    QUEUE_HANDLERS[request.command] ??
+    ANNOUNCEMENT_HANDLERS[request.command];
   if (!handler) throw new AdminCommandError(`unknown command: ${request.command}`);
   return handler(context, request);
 }

@@ -48,8 +48,28 @@ export type OutboxIntent =
     }
   /** A local account removed a remote follower (Reject of the earlier Follow). */
   | { type: "follower.removed"; followUri: string | null; accountId: string; followerId: string }
+  /** A local account blocked a remote one (the blocks row); deliver Block. */
+  | { type: "block.created"; blockId: string; accountId: string }
+  /** A local account ended its block of a remote one; deliver Undo(Block). */
+  | { type: "block.undone"; uri: string | null; accountId: string; targetAccountId: string }
+  /** A local account voted in a sibling's poll; deliver one Create(Note) per choice to its author. */
+  | { type: "poll.voted"; accountId: string; pollId: string; voteIds: string[] }
+  /**
+   * A local poll's results changed (a vote, or its end); deliver Update(Question) to the siblings
+   * that hold it. `accountId` is the poll's author.
+   */
+  | { type: "poll.updated"; accountId: string; statusId: string }
+  /** A local account pinned one of its posts; deliver Add to its featured collection. */
+  | { type: "pin.created"; accountId: string; statusId: string }
+  /** A local account unpinned a post; deliver Remove from its featured collection. */
+  | { type: "pin.deleted"; accountId: string; statusUri: string; localOnly: boolean; visibility: string }
   | { type: "account.updated"; accountId: string }
-  | { type: "account.deleted"; accountId: string; uri: string; inboxes: string[] };
+  | { type: "account.deleted"; accountId: string; uri: string; inboxes: string[] }
+  /**
+   * A scheduled post's time has come (recorded with scheduleIntent): publish it through the
+   * normal create path, which records its own status.created.
+   */
+  | { type: "status.scheduled"; scheduledStatusId: string; accountId: string };
 
 export interface IntentMessage {
   type: "hallway:intent";
@@ -72,5 +92,19 @@ export async function recordIntent(db: Db, intent: OutboxIntent): Promise<void> 
     .values({ message: JSON.stringify(message), ordering_key: `intent:${intent.accountId}` })
     .execute();
   // Wakes listeners on PostgreSQL at commit; PGlite's listeners poll.
+  await sql`SELECT pg_notify('federation_queue', '')`.execute(db);
+}
+
+/**
+ * Records an intent, inside the caller's transaction, to be handled at `at` and not before.
+ * It has no ordering key: a message waiting for next week must not hold back the account's
+ * other intents until then (what it leads to is recorded in order when it runs).
+ */
+export async function scheduleIntent(db: Db, intent: OutboxIntent, at: Date): Promise<void> {
+  const message: IntentMessage = { type: "hallway:intent", intent };
+  await db
+    .insertInto("federation_queue")
+    .values({ message: JSON.stringify(message), ordering_key: null, available_at: at })
+    .execute();
   await sql`SELECT pg_notify('federation_queue', '')`.execute(db);
 }

@@ -2,6 +2,9 @@
 import { sql } from "kysely";
 import type { AppContext } from "../../context.ts";
 import { accountToApi } from "../../serializers/account.ts";
+import { DESCRIPTION_LIMIT } from "../media/attachments.ts";
+import { IMAGE_MATRIX_LIMIT } from "../media/processing.ts";
+import { SUPPORTED_MIME_TYPES } from "../media/types.ts";
 import { VERSION_STRING } from "../../version.ts";
 
 export interface InstanceStats {
@@ -46,8 +49,6 @@ export async function instanceStats(context: AppContext): Promise<InstanceStats>
   return stats;
 }
 
-const SUPPORTED_IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"];
-
 function limits(context: AppContext) {
   const { config } = context;
   return {
@@ -58,19 +59,19 @@ function limits(context: AppContext) {
       characters_reserved_per_url: 23,
     },
     media_attachments: {
-      supported_mime_types: SUPPORTED_IMAGE_TYPES,
+      supported_mime_types: SUPPORTED_MIME_TYPES,
       image_size_limit: config.maxImageBytes,
-      image_matrix_limit: 16_777_216,
+      image_matrix_limit: IMAGE_MATRIX_LIMIT,
       video_size_limit: config.maxVideoBytes,
       video_frame_rate_limit: 60,
       video_matrix_limit: 8_294_400,
-      description_limit: 1500,
+      description_limit: DESCRIPTION_LIMIT,
     },
     polls: {
       max_options: config.maxPollOptions,
       max_characters_per_option: config.maxPollOptionChars,
-      min_expiration: 300,
-      max_expiration: 2_629_746,
+      min_expiration: config.pollMinExpirySeconds,
+      max_expiration: config.pollMaxExpirySeconds,
     },
   };
 }

@@ -33,18 +33,22 @@ async function present(context: AppContext, viewerId: string, rows: Notification
   );
   const statusIds = [...new Set(rows.map((row) => row.status_id).filter((id) => id !== null))];
   const statuses = new Map(
-    (await presentStatuses(context, statusIds, viewerId)).map((status) => [status.id, status]),
+    (await presentStatuses(context, statusIds, viewerId, { filterContext: "notifications" })).map((status) => [
+      status.id,
+      status,
+    ]),
   );
   const result: ApiNotification[] = [];
   for (const row of rows) {
     const account = accounts.get(row.from_account_id);
     if (!account) continue;
     const status = row.status_id ? statuses.get(row.status_id) : undefined;
+    // A post that is gone, or that a `hide` filter takes out, takes its notification along.
     if (row.status_id && !status) continue;
     result.push({
       id: row.id,
       type: row.type,
-      group_key: `ungrouped-${row.id}`,
+      group_key: row.group_key ?? `ungrouped-${row.id}`,
       created_at: row.created_at.toISOString(),
       account,
       ...(status ? { status } : {}),
@@ -54,7 +58,7 @@ async function present(context: AppContext, viewerId: string, rows: Notification
 }
 
 // Hide what suspended accounts did, as Mastodon's browserable notifications do.
-const fromActiveAccount = (eb: ExpressionBuilder<Database, "notifications">) =>
+export const fromActiveAccount = (eb: ExpressionBuilder<Database, "notifications">) =>
   eb.exists(
     eb
       .selectFrom("accounts as from_account")
@@ -63,13 +67,11 @@ const fromActiveAccount = (eb: ExpressionBuilder<Database, "notifications">) =>
       .where("from_account.suspended_at", "is", null),
   );
 
-export async function listNotifications(
-  context: AppContext,
-  viewerId: string,
-  filter: NotificationFilter,
-  page: PageParams,
-  limit: number,
-): Promise<{ notifications: ApiNotification[]; cursors: { newest: string; oldest: string } | null }> {
+/**
+ * The notifications someone can browse, filtered as asked: the one query under the plain list
+ * (/api/v1/notifications), the grouped one (/api/v2/notifications) and the unread counts.
+ */
+export function browsableNotifications(context: AppContext, viewerId: string, filter: NotificationFilter) {
   let base = context.db
     .selectFrom("notifications")
     .selectAll()
@@ -80,6 +82,17 @@ export async function listNotifications(
     base = base.where((eb) => eb.not(eb("type", "=", eb.fn.any(textArray(filter.excludeTypes!)) as never)));
   }
   if (filter.accountId) base = base.where("from_account_id", "=", filter.accountId);
+  return base;
+}
+
+export async function listNotifications(
+  context: AppContext,
+  viewerId: string,
+  filter: NotificationFilter,
+  page: PageParams,
+  limit: number,
+): Promise<{ notifications: ApiNotification[]; cursors: { newest: string; oldest: string } | null }> {
+  const base = browsableNotifications(context, viewerId, filter);
   const { query, finish } = pageWindow(base, "id", page, limit);
   const rows = finish(await query.execute());
   return {

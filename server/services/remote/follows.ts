@@ -1,5 +1,6 @@
 // Follows that siblings' accounts make of local accounts.
 import { insertNotifications } from "../../../db/repositories/notifications.ts";
+import { blockedEitherWay } from "../../../db/repositories/relationships.ts";
 import type { AppContext } from "../../context.ts";
 import { establishFollow } from "../accounts/follows.ts";
 import { recordIntent } from "../federation/intents.ts";
@@ -19,6 +20,17 @@ export async function receiveRemoteFollow(
     .where("id", "=", input.targetId)
     .executeTakeFirst();
   if (!target || target.domain !== null || target.suspended_at) return "ignored";
+  // Across a block (either way) the answer is a Reject, as Mastodon's.
+  if (await blockedEitherWay(context.db, input.followerId, target.id)) {
+    await recordIntent(context.db, {
+      type: "follow.decided",
+      accepted: false,
+      followUri: input.uri,
+      accountId: target.id,
+      targetAccountId: input.followerId,
+    });
+    return "ignored";
+  }
   const outcome = await context.db.transaction().execute(async (trx) => {
     const following = await trx
       .selectFrom("follows")

@@ -2,9 +2,16 @@
 // ActivityPub id: a redelivered activity changes nothing the second time.
 import { sql } from "kysely";
 import { insertNotifications } from "../../../db/repositories/notifications.ts";
+import { blockedEitherWay } from "../../../db/repositories/relationships.ts";
 import { setStatusTags } from "../../../db/repositories/tags.ts";
 import type { Status, Visibility } from "../../../db/schema.ts";
 import type { AppContext } from "../../context.ts";
+import { currentStatusMedia, statusMediaSnapshot } from "../media/attach.ts";
+import { applyRemoteMedia, prepareRemoteMedia, type RemoteMediaInput } from "../media/remote.ts";
+import { sweepUnattachedMedia } from "../media/sweep.ts";
+import { insertPoll } from "../polls/new-poll.ts";
+import { type RemotePollInput, remotePollValues } from "../polls/remote.ts";
+import { publishConversations } from "../conversations/conversations.ts";
 import { fanOutToHomeFeeds } from "../statuses/fan-out.ts";
 import { normalizeTag } from "../statuses/text.ts";
 
@@ -23,6 +30,10 @@ export interface RemoteStatusInput {
   tags: string[];
   publishedAt: Date;
   editedAt: Date | null;
+  /** The poll of a Question. */
+  poll?: RemotePollInput | null;
+  /** The post's attachments, in order. */
+  media?: RemoteMediaInput[];
 }
 
 type Notified = { id: string; account_id: string }[];
@@ -65,6 +76,8 @@ export async function receiveRemoteStatus(
   const existing = await findStatusByUri(context, input.uri);
   if (existing) return { statusId: existing.id, created: false };
   const localMentioned = await localAmong(context, input.mentionIds);
+  // Files are fetched from the sibling before the transaction opens.
+  const media = await prepareRemoteMedia(context, input.media ?? []);
   const result = await context.db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto("statuses")
@@ -96,6 +109,8 @@ export async function receiveRemoteStatus(
         .execute();
     }
     await setStatusTags(trx, inserted.id, remoteTags(input.tags));
+    await applyRemoteMedia(trx, inserted.id, input.accountId, media);
+    if (input.poll) await insertPoll(trx, inserted.id, input.accountId, remotePollValues(input.poll));
     if (input.visibility !== "direct") {
       await trx
         .updateTable("accounts")
@@ -139,12 +154,17 @@ export async function receiveRemoteStatus(
         })),
     ]);
     return { statusId: inserted.id, notified };
+  }).catch(async (error: unknown) => {
+    await media.discard();
+    throw error;
   });
   if (!result) {
+    await media.discard();
     const raced = await findStatusByUri(context, input.uri);
     return { statusId: raced!.id, created: false };
   }
   context.events.emit("status.created", { statusId: result.statusId, accountId: input.accountId });
+  if (input.visibility === "direct") await publishConversations(context, result.statusId);
   emitNotifications(context, result.notified);
   return { statusId: result.statusId, created: true };
 }
@@ -164,6 +184,9 @@ export async function updateRemoteStatus(
   const editedAt = input.editedAt ?? new Date();
   if (current.edited_at && current.edited_at.getTime() >= editedAt.getTime()) return false;
   const localMentioned = await localAmong(context, input.mentionIds);
+  const media = input.media
+    ? await prepareRemoteMedia(context, input.media, await currentStatusMedia(context.db, current.id))
+    : null;
   const notified = await context.db.transaction().execute(async (trx) => {
     await trx
       .insertInto("status_edits")
@@ -174,6 +197,7 @@ export async function updateRemoteStatus(
         spoiler_text: current.spoiler_text,
         sensitive: current.sensitive,
         created_at: current.edited_at ?? current.created_at,
+        media: JSON.stringify(await statusMediaSnapshot(trx, current.id)),
       })
       .execute();
     await trx
@@ -199,6 +223,7 @@ export async function updateRemoteStatus(
         .execute();
     }
     await setStatusTags(trx, current.id, remoteTags(input.tags), { replace: true });
+    if (media) await applyRemoteMedia(trx, current.id, input.accountId, media);
     const boosters = await trx
       .selectFrom("statuses as b")
       .innerJoin("accounts as a", "a.id", "b.account_id")
@@ -218,6 +243,9 @@ export async function updateRemoteStatus(
         statusId: current.id,
       })),
     ]);
+  }).catch(async (error: unknown) => {
+    await media?.discard();
+    throw error;
   });
   context.events.emit("status.updated", { statusId: current.id, accountId: input.accountId });
   emitNotifications(context, notified);
@@ -261,7 +289,16 @@ export async function deleteRemoteStatus(context: AppContext, uri: string, actor
     return gone;
   });
   if (!deleted) return false;
-  context.events.emit("status.deleted", { statusId: deleted.id, accountId: actorAccountId, uri });
+  context.events.emit("status.deleted", {
+    statusId: deleted.id,
+    accountId: actorAccountId,
+    uri,
+    visibility: deleted.visibility,
+  });
+  // Our copies of its attachments go too (the rows are unattached now).
+  sweepUnattachedMedia(context, { force: true }).catch((error: unknown) =>
+    context.log.warn({ err: error }, "sweeping unattached media failed"),
+  );
   return true;
 }
 
@@ -329,6 +366,8 @@ export async function receiveRemoteFavourite(
     .where("s.id", "=", input.statusId)
     .executeTakeFirst();
   if (!status) return false;
+  // Someone the author blocks (or who blocks the author) cannot favourite the author's posts.
+  if (await blockedEitherWay(context.db, input.accountId, status.account_id)) return false;
   const notified = await context.db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto("favourites")

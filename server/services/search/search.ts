@@ -2,13 +2,16 @@
 // or username prefix; posts by their URL; hashtags by name prefix. With `resolve`, a sibling's
 // handle or post URL is looked up on the sibling (through the allowlist) and stored here.
 import { sql } from "kysely";
+import { authorNotHiddenFrom } from "../../../db/repositories/relationships.ts";
 import { visibleTo } from "../../../db/repositories/statuses.ts";
 import type { Account } from "../../../db/schema.ts";
 import type { AppContext } from "../../context.ts";
 import { accountToApi, type ApiAccount } from "../../serializers/account.ts";
 import type { ApiStatus } from "../../serializers/status.ts";
+import type { ApiTag } from "../../serializers/tag.ts";
 import { presentStatuses } from "../statuses/present.ts";
 import { normalizeTag } from "../statuses/text.ts";
+import { presentTags } from "../tags/tags.ts";
 
 export interface SearchInput {
   q: string;
@@ -23,7 +26,7 @@ export interface SearchInput {
 export interface SearchResult {
   accounts: ApiAccount[];
   statuses: ApiStatus[];
-  hashtags: { name: string; url: string; history: never[]; following: boolean }[];
+  hashtags: ApiTag[];
 }
 
 const HANDLE = /^@?([a-z0-9_]+(?:[a-z0-9_.-]*[a-z0-9_])?)@([\p{L}\p{N}.-]+(?::\d{1,5})?)$/iu;
@@ -104,25 +107,32 @@ async function searchStatuses(context: AppContext, viewerId: string, input: Sear
     statusId = row?.id ?? null;
   }
   if (!statusId) return [];
-  let visible = context.db.selectFrom("statuses as s").select("s.id").where("s.id", "=", statusId).where(visibleTo(viewerId));
+  let visible = context.db
+    .selectFrom("statuses as s")
+    .select("s.id")
+    .where("s.id", "=", statusId)
+    .where(visibleTo(viewerId))
+    // Nothing of people the viewer blocks or mutes, as Mastodon's status search filters them.
+    .where(authorNotHiddenFrom(viewerId));
   if (input.accountId) visible = visible.where("s.account_id", "=", input.accountId);
   const row = await visible.executeTakeFirst();
   return row ? presentStatuses(context, [row.id], viewerId) : [];
 }
 
-async function searchHashtags(context: AppContext, input: SearchInput): Promise<SearchResult["hashtags"]> {
+async function searchHashtags(context: AppContext, viewerId: string, input: SearchInput): Promise<SearchResult["hashtags"]> {
   const name = normalizeTag(input.q.trim().replace(/^#/, ""));
   if (!/^[\p{L}\p{N}_]+$/u.test(name)) return [];
   const rows = await context.db
     .selectFrom("tags")
-    .select(["name", "display_name"])
+    .select(["id", "name", "display_name"])
     .where("name", "like", `${escapeLike(name)}%`)
     .orderBy(sql`name = ${name}`, "desc")
     .orderBy("last_status_at", (order) => order.desc().nullsLast())
     .limit(input.limit)
     .offset(input.offset)
     .execute();
-  return rows.map((row) => ({ name: row.name, url: context.urls.tag(row.name), history: [], following: false }));
+  // With their history, and whether the viewer follows and features each.
+  return presentTags(context, viewerId, rows);
 }
 
 export async function search(context: AppContext, viewerId: string, input: SearchInput): Promise<SearchResult> {
@@ -130,7 +140,7 @@ export async function search(context: AppContext, viewerId: string, input: Searc
   return {
     accounts: wants("accounts") ? await searchAccounts(context, viewerId, input) : [],
     statuses: wants("statuses") ? await searchStatuses(context, viewerId, input) : [],
-    hashtags: wants("hashtags") ? await searchHashtags(context, input) : [],
+    hashtags: wants("hashtags") ? await searchHashtags(context, viewerId, input) : [],
   };
 }
 

@@ -4,8 +4,11 @@ import { setStatusTags } from "../../../db/repositories/tags.ts";
 import type { Account, Status, Visibility } from "../../../db/schema.ts";
 import type { AppContext } from "../../context.ts";
 import { ApiError, unprocessable } from "../../errors.ts";
+import { publishConversations } from "../conversations/conversations.ts";
 import { recordIntent } from "../federation/intents.ts";
+import { checkPostMedia, setStatusMedia } from "../media/attach.ts";
 import { notifyLocal, publishNotifications } from "../notifications/notify.ts";
+import { insertPoll, type NewPollInput, validatePoll } from "../polls/new-poll.ts";
 import { fanOutToHomeFeeds } from "./fan-out.ts";
 import { textToHtml } from "./html.ts";
 import { mentionLookup, resolveMentions } from "./mentions.ts";
@@ -22,6 +25,10 @@ export interface NewStatusInput {
   localOnly?: boolean;
   idempotencyKey?: string;
   applicationId: string | null;
+  /** The author's own uploads, in order (`media_ids[]`). */
+  mediaIds?: string[];
+  /** `poll[...]`: a poll to post with the text. */
+  poll?: NewPollInput;
 }
 
 const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
@@ -45,10 +52,11 @@ export function textTags(text: string): { name: string; displayName: string }[] 
 /** The checks a post's text passes when it is written and whenever it is edited. */
 export function validateStatusText(
   context: AppContext,
-  input: { status?: string; spoilerText?: string; language?: string },
+  input: { status?: string; spoilerText?: string; language?: string; hasMedia?: boolean },
 ): void {
   const text = input.status ?? "";
-  if (text.trim() === "") throw unprocessable("Text can't be blank");
+  // A post of pictures alone needs no text, as in Mastodon.
+  if (text.trim() === "" && !input.hasMedia) throw unprocessable("Text can't be blank");
   const length = countedLength(text) + Array.from(input.spoilerText ?? "").length;
   if (length > context.config.maxCharacters) {
     throw unprocessable(`Text character limit of ${context.config.maxCharacters} exceeded`);
@@ -64,8 +72,12 @@ export async function createStatus(context: AppContext, author: Account, input: 
     const existing = await findIdempotent(context, author.id, input.idempotencyKey);
     if (existing) return existing;
   }
-  validateStatusText(context, input);
-  const text = input.status!.trim();
+  const media = await checkPostMedia(context, context.db, author.id, input.mediaIds ?? []);
+  validateStatusText(context, { ...input, hasMedia: media.length > 0 });
+  // A post carries pictures or a poll, never both, as in Mastodon.
+  if (input.poll && media.length > 0) throw unprocessable("Cannot attach files to a post with a poll");
+  const poll = input.poll ? validatePoll(context, input.poll) : null;
+  const text = (input.status ?? "").trim();
   const user = await context.db
     .selectFrom("users")
     .select(["default_visibility", "default_sensitive", "default_language", "default_local_only"])
@@ -146,6 +158,8 @@ export async function createStatus(context: AppContext, author: Account, input: 
         .execute();
     }
     await setStatusTags(trx, id, textTags(text));
+    if (poll) await insertPoll(trx, id, author.id, poll);
+    if (media.length > 0) await setStatusMedia(trx, id, media);
     if (input.idempotencyKey) {
       await trx
         .updateTable("idempotency_keys")
@@ -201,6 +215,7 @@ export async function createStatus(context: AppContext, author: Account, input: 
   });
 
   if (created) context.events.emit("status.created", { statusId, accountId: author.id });
+  if (created && visibility === "direct") await publishConversations(context, statusId);
   publishNotifications(context, notificationIds);
   return statusId;
 }

@@ -6,6 +6,7 @@ import type { AppContext } from "../../context.ts";
 import { notFound } from "../../errors.ts";
 import type { ApiStatus } from "../../serializers/status.ts";
 import { recordIntent } from "../federation/intents.ts";
+import { detachStatusMedia } from "../media/sweep.ts";
 import { presentStatusRows } from "./present.ts";
 
 /**
@@ -47,6 +48,8 @@ export async function removeOwnStatus(trx: Transaction<Database>, status: Status
     .where("a.domain", "is", null)
     .execute();
 
+  // Its attachments become unattached uploads again, for "delete and redraft" (as in Mastodon).
+  await detachStatusMedia(trx, status.id);
   const gone = await trx
     .deleteFrom("statuses")
     .where("id", "=", status.id)
@@ -122,6 +125,11 @@ export async function deleteStatus(context: AppContext, author: Account, id: str
 
   const deleted = await context.db.transaction().execute((trx) => removeOwnStatus(trx, row));
   if (!deleted || !presented) throw notFound();
-  context.events.emit("status.deleted", { statusId: id, accountId: author.id, uri: row.uri });
+  context.events.emit("status.deleted", {
+    statusId: id,
+    accountId: author.id,
+    uri: row.uri,
+    visibility: row.visibility,
+  });
   return presented;
 }

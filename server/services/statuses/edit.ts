@@ -1,13 +1,28 @@
 // Editing a post, and reading its earlier versions and its source.
 import { sql } from "kysely";
 import { findAccountById } from "../../../db/repositories/accounts.ts";
-import type { Account, Status } from "../../../db/schema.ts";
+import { findMediaByIds } from "../../../db/repositories/media.ts";
+import { findPollById } from "../../../db/repositories/polls.ts";
+import type { Account, EditedMedia, Status } from "../../../db/schema.ts";
 import { bigintArray } from "../../../db/sql-helpers.ts";
 import type { AppContext } from "../../context.ts";
 import { notFound, unprocessable } from "../../errors.ts";
 import { type ApiStatus, type ApiStatusEdit, type StatusVersion, statusEditToApi } from "../../serializers/status.ts";
+import { mediaAttachmentToApi } from "../../serializers/media.ts";
 import { recordIntent } from "../federation/intents.ts";
+import {
+  applyMediaAttributes,
+  checkMediaAttributes,
+  checkPostMedia,
+  currentStatusMedia,
+  type MediaAttributes,
+  mediaChanged,
+  setStatusMedia,
+  statusMediaSnapshot,
+} from "../media/attach.ts";
 import { notifyLocal, publishNotifications } from "../notifications/notify.ts";
+import { replacePoll, samePoll } from "../polls/edit.ts";
+import { type NewPollInput, validatePoll } from "../polls/new-poll.ts";
 import { textTags, validateStatusText } from "./create.ts";
 import { setStatusTags } from "../../../db/repositories/tags.ts";
 import { textToHtml } from "./html.ts";
@@ -20,6 +35,11 @@ export interface StatusEditInput {
   spoilerText?: string;
   sensitive?: boolean;
   language?: string;
+  /** The new list of attachments; undefined keeps the current ones. */
+  mediaIds?: string[];
+  mediaAttributes?: MediaAttributes[];
+  /** The post's poll after the edit; none removes it, as in Mastodon. */
+  poll?: NewPollInput;
 }
 
 async function findOwnStatus(context: AppContext, author: Account, id: string): Promise<Status> {
@@ -49,8 +69,16 @@ export async function editStatus(
 ): Promise<ApiStatus> {
   const current = await findOwnStatus(context, author, id);
   if (current.reblog_of_id) throw unprocessable("A boost cannot be edited");
-  validateStatusText(context, input);
-  const text = input.status!.trim();
+  const mediaBefore = await currentStatusMedia(context.db, id);
+  const media =
+    input.mediaIds !== undefined ? await checkPostMedia(context, context.db, author.id, input.mediaIds, id) : mediaBefore;
+  const mediaAttributes = input.mediaAttributes ?? [];
+  checkMediaAttributes(mediaAttributes);
+  validateStatusText(context, { ...input, hasMedia: media.length > 0 });
+  if (input.poll && media.length > 0) throw unprocessable("Cannot attach files to a post with a poll");
+  const poll = input.poll ? validatePoll(context, input.poll) : null;
+  const pollBefore = current.poll_id ? await findPollById(context.db, current.poll_id) : undefined;
+  const text = (input.status ?? "").trim();
   const spoilerText = (input.spoilerText ?? "").trim();
   const sensitive = (input.sensitive ?? false) || spoilerText !== "";
   const language = input.language ?? current.language;
@@ -58,7 +86,9 @@ export async function editStatus(
     text === current.text &&
     spoilerText === current.spoiler_text &&
     sensitive === current.sensitive &&
-    language === current.language;
+    language === current.language &&
+    !mediaChanged(mediaBefore, media, mediaAttributes) &&
+    samePoll(pollBefore, poll);
   if (unchanged) return presentStatus(context, id, author.id);
 
   const mentions = await resolveMentions(context, text);
@@ -85,6 +115,7 @@ export async function editStatus(
         sensitive: previous.sensitive,
         // When that version came to be: the post's creation, or its previous edit.
         created_at: previous.edited_at ?? previous.created_at,
+        media: JSON.stringify(await statusMediaSnapshot(trx, id)),
       })
       .execute();
     const now = new Date();
@@ -93,6 +124,9 @@ export async function editStatus(
       .set({ text, content, spoiler_text: spoilerText, sensitive, language, edited_at: now, updated_at: now })
       .where("id", "=", id)
       .execute();
+    if (input.mediaIds !== undefined) await setStatusMedia(trx, id, media);
+    await applyMediaAttributes(trx, id, mediaAttributes);
+    await replacePoll(trx, id, author.id, previous.poll_id, poll);
 
     const before = await trx.selectFrom("mentions").select("account_id").where("status_id", "=", id).execute();
     const beforeIds = new Set(before.map((row) => row.account_id));
@@ -171,20 +205,38 @@ export async function statusHistory(context: AppContext, viewerId: string, id: s
     findAccountById(context.db, status.account_id),
     context.db
       .selectFrom("status_edits")
-      .select(["content", "spoiler_text", "sensitive", "created_at"])
+      .select(["content", "spoiler_text", "sensitive", "created_at", "media"])
       .where("status_id", "=", status.id)
       .orderBy("created_at")
       .orderBy("id")
       .execute(),
   ]);
   if (!account) throw notFound();
-  const currentVersion: StatusVersion = {
+  const currentVersion: StatusVersion & { media: EditedMedia[] } = {
     content: status.content,
     spoiler_text: status.spoiler_text,
     sensitive: status.sensitive,
     created_at: status.edited_at ?? status.created_at,
+    media: await statusMediaSnapshot(context.db, status.id),
   };
-  return [...earlier, currentVersion].map((version) => statusEditToApi(version, account, context.urls));
+  const versions = [...earlier, currentVersion];
+  // Each version shows its attachments with the descriptions they had then.
+  const media = new Map(
+    (await findMediaByIds(context.db, [...new Set(versions.flatMap((version) => version.media.map((item) => item.id)))])).map(
+      (row) => [row.id, row],
+    ),
+  );
+  return versions.map((version) =>
+    statusEditToApi(
+      version,
+      account,
+      context.urls,
+      version.media.flatMap((item) => {
+        const row = media.get(item.id);
+        return row ? [mediaAttachmentToApi(row, context.urls, { description: item.description })] : [];
+      }),
+    ),
+  );
 }
 
 /** A post's text as it was typed, for an edit form; any post the viewer can see, as in Mastodon. */

@@ -1,11 +1,12 @@
 import { sql } from "kysely";
+import { authorNotHiddenFrom } from "../../../db/repositories/relationships.ts";
 import { selectStatusRows, type StatusRow, visibleTo } from "../../../db/repositories/statuses.ts";
 import { bigintArray } from "../../../db/sql-helpers.ts";
 import type { AppContext } from "../../context.ts";
-import { notFound } from "../../errors.ts";
+import { notFound, unprocessable } from "../../errors.ts";
 import type { ApiStatus } from "../../serializers/status.ts";
-import { presentStatusRows } from "./present.ts";
-import { authorActive } from "./visible.ts";
+import { presentStatusRows, presentStatuses } from "./present.ts";
+import { authorActive, findVisibleStatusIds } from "./visible.ts";
 
 /** A status the viewer may see, or 404 (never 403: existence is not revealed). */
 export async function findVisibleStatusRow(
@@ -40,6 +41,23 @@ export async function showStatus(context: AppContext, id: string, viewerId: stri
   const [status] = await presentStatusRows(context, [row], viewerId);
   if (!status) throw notFound();
   return status;
+}
+
+/** As many as Mastodon answers for at once (more is a 422). */
+const MAX_STATUSES_AT_ONCE = 20;
+
+/**
+ * Several statuses at once: the ones the viewer may see, each once, oldest first (the order in
+ * which Mastodon's database hands them over, not the order asked for); the rest are left out.
+ */
+export async function showStatuses(context: AppContext, ids: readonly string[], viewerId: string): Promise<ApiStatus[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length > MAX_STATUSES_AT_ONCE) {
+    throw unprocessable(`no more than ${MAX_STATUSES_AT_ONCE} statuses can be asked for at once`);
+  }
+  const visible = await findVisibleStatusIds(context, unique, viewerId);
+  visible.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  return presentStatuses(context, visible, viewerId);
 }
 
 const MAX_ANCESTORS = 40;
@@ -80,10 +98,12 @@ export async function statusContext(
       .where("s.id", "=", (eb) => eb.fn.any(bigintArray(ids)))
       .where(visibleTo(viewerId))
       .where(authorActive)
+      // Posts of people the viewer blocks or mutes are left out of the thread, as in Mastodon.
+      .where(authorNotHiddenFrom(viewerId))
       .execute();
     const byId = new Map(rows.map((row) => [row.id, row]));
     const ordered = ids.map((rowId) => byId.get(rowId)).filter((row): row is StatusRow => !!row);
-    return presentStatusRows(context, ordered, viewerId);
+    return presentStatusRows(context, ordered, viewerId, { filterContext: "thread" });
   };
   return {
     ancestors: status.in_reply_to_id ? await visible(ancestorIds.rows.map((row) => row.id)) : [],

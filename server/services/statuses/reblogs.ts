@@ -7,6 +7,7 @@ import { forbidden, notFound } from "../../errors.ts";
 import { accountToApi, type ApiAccount } from "../../serializers/account.ts";
 import type { ApiStatus } from "../../serializers/status.ts";
 import { recordIntent } from "../federation/intents.ts";
+import { fanOutToListFeeds, keptFromHome } from "../lists/feed.ts";
 import { notifyLocal, publishNotifications, type WrittenNotification } from "../notifications/notify.ts";
 import { type Cursors, type PageParams, pageCursors, pageWindow } from "../pagination.ts";
 import { removeOwnStatus } from "./delete.ts";
@@ -56,8 +57,10 @@ export async function fanOutBoost(
         JOIN statuses rs ON rs.id = recent.status_id
         WHERE rs.id = ${original.id}::bigint OR rs.reblog_of_id = ${original.id}::bigint
       )
+      AND NOT ${keptFromHome(sql`r.account_id`, { account_id: boost.account_id, reblog_of_id: original.id })}
     ON CONFLICT DO NOTHING
   `.execute(trx);
+  await fanOutToListFeeds(trx, boost.id);
 }
 
 /**
@@ -164,7 +167,12 @@ export async function unreblogStatus(context: AppContext, viewer: Account, id: s
     });
   }
   for (const boost of removed) {
-    context.events.emit("status.deleted", { statusId: boost.id, accountId: viewer.id, uri: boost.uri });
+    context.events.emit("status.deleted", {
+      statusId: boost.id,
+      accountId: viewer.id,
+      uri: boost.uri,
+      visibility: boost.visibility,
+    });
   }
   if (removed.length === 0) await findVisibleStatusRow(context, originalId, viewer.id);
   return presentStatus(context, originalId, viewer.id);

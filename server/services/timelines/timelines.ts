@@ -1,10 +1,14 @@
 // Home, public and hashtag timelines. Each picks a page of ids (paged as Mastodon pages) and reads
 // everything the page shows in one statement: statuses, boosted originals, authors.
 import type { SelectQueryBuilder } from "kysely";
+import { hasMedia } from "../../../db/repositories/media.ts";
+import { authorNotHiddenFrom } from "../../../db/repositories/relationships.ts";
 import { readStatusPage } from "../../../db/repositories/statuses.ts";
+import type { FilterContext } from "../../../db/schema.ts";
 import { textArray } from "../../../db/sql-helpers.ts";
 import type { AppContext } from "../../context.ts";
 import { type ApiStatus, statusToApi } from "../../serializers/status.ts";
+import { applyFilters } from "../filters/apply.ts";
 import { type PageParams, pageCursors, pageWindow } from "../pagination.ts";
 import { hydrateStatuses } from "../statuses/hydrate.ts";
 import { normalizeTag } from "../statuses/text.ts";
@@ -18,9 +22,10 @@ type IdQuery<DB, TB extends keyof DB> = SelectQueryBuilder<DB, TB, { id: string 
 
 /**
  * Pages `ids` by `column` and presents the page. `prepared` when the query's text comes in a
- * bounded number of variants (see readStatusPage).
+ * bounded number of variants (see readStatusPage). The viewer's filters for `filterContext`
+ * apply; the cursors still come from the whole page, so paging goes past hidden posts.
  */
-async function toPage<DB, TB extends keyof DB>(
+export async function toPage<DB, TB extends keyof DB>(
   context: AppContext,
   viewerId: string,
   ids: IdQuery<DB, TB>,
@@ -28,11 +33,17 @@ async function toPage<DB, TB extends keyof DB>(
   page: PageParams,
   limit: number,
   prepared: boolean,
+  filterContext?: FilterContext,
 ): Promise<TimelinePage> {
   // The statement returns the page newest first whichever way the window was read.
   const { query } = pageWindow(ids, column, page, limit);
   const { rows, reblogs, accounts } = await readStatusPage(context.db, query, { prepared });
-  const bundles = await hydrateStatuses(context.db, rows, viewerId, { reblogs, accounts });
+  const bundles = await applyFilters(
+    context.db,
+    viewerId,
+    await hydrateStatuses(context.db, rows, viewerId, { reblogs, accounts }),
+    filterContext,
+  );
   return {
     statuses: bundles.map((bundle) => statusToApi(bundle, context.urls)),
     cursors: pageCursors(rows, "id"),
@@ -50,7 +61,7 @@ export async function homeTimeline(
     .selectFrom("home_feed as f")
     .select("f.status_id as id")
     .where("f.account_id", "=", viewerId);
-  return toPage(context, viewerId, ids, "f.status_id", page, limit, true);
+  return toPage(context, viewerId, ids, "f.status_id", page, limit, true, "home");
 }
 
 export interface PublicTimelineOptions {
@@ -59,8 +70,9 @@ export interface PublicTimelineOptions {
   onlyMedia?: boolean;
 }
 
-function publicIds(context: AppContext) {
-  return context.db.selectFrom("statuses as s").select("s.id as id");
+/** Posts in shared timelines, leaving out authors the viewer blocks or mutes, or who block the viewer. */
+function publicIds(context: AppContext, viewerId: string) {
+  return context.db.selectFrom("statuses as s").select("s.id as id").where(authorNotHiddenFrom(viewerId));
 }
 
 /** Original public posts of the campus (and, once federated, of its siblings). */
@@ -71,14 +83,13 @@ export async function publicTimeline(
   page: PageParams,
   limit: number,
 ): Promise<TimelinePage> {
-  let base = publicIds(context)
+  let base = publicIds(context, viewerId)
     .where("s.visibility", "=", "public")
     .where("s.reblog_of_id", "is", null);
   if (options.local) base = base.where("s.local", "=", true);
   else if (options.remote) base = base.where("s.local", "=", false);
-  // Attachments arrive with media support; until then no post has any.
-  if (options.onlyMedia) base = base.where((eb) => eb.val(false));
-  return toPage(context, viewerId, base, "s.id", page, limit, true);
+  if (options.onlyMedia) base = base.where(hasMedia());
+  return toPage(context, viewerId, base, "s.id", page, limit, true, "public");
 }
 
 export interface TagTimelineOptions extends PublicTimelineOptions {
@@ -97,7 +108,7 @@ export async function tagTimeline(
   limit: number,
 ): Promise<TimelinePage> {
   const anyTags = [tag, ...(options.any ?? [])].map(normalizeTag);
-  let base = publicIds(context)
+  let base = publicIds(context, viewerId)
     .where("s.visibility", "=", "public")
     .where("s.reblog_of_id", "is", null)
     .where((eb) =>
@@ -139,7 +150,7 @@ export async function tagTimeline(
   }
   if (options.local) base = base.where("s.local", "=", true);
   else if (options.remote) base = base.where("s.local", "=", false);
-  if (options.onlyMedia) base = base.where((eb) => eb.val(false));
+  if (options.onlyMedia) base = base.where(hasMedia());
   // Not prepared: the tag lists make the text vary with every combination asked for.
-  return toPage(context, viewerId, base, "s.id", page, limit, false);
+  return toPage(context, viewerId, base, "s.id", page, limit, false, "public");
 }

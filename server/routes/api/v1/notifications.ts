@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { userOf } from "../../../plugins/auth.ts";
-import { emptyObject, errorResponse, idParams, idString, pageQuery } from "../../../schemas/common.ts";
+import { emptyObject, errorResponse, idParams, idString, limitParam, pageQuery } from "../../../schemas/common.ts";
 import { arrayOf, ref } from "../../../schemas/entities.ts";
 import {
   clearNotifications,
@@ -8,6 +8,8 @@ import {
   listNotifications,
   showNotification,
 } from "../../../services/notifications/notifications.ts";
+import { unreadNotificationCount } from "../../../services/notifications/grouped.ts";
+import { clampLimit } from "../../../services/pagination.ts";
 import { pageOf, setPageLinks } from "../../paging.ts";
 
 const typeList = { type: "array", maxItems: 20, items: { type: "string", maxLength: 50 } } as const;
@@ -41,6 +43,30 @@ export default async function notificationsRoutes(app: FastifyInstance) {
       );
       setPageLinks(request, reply, result.cursors);
       return result.notifications;
+    },
+  );
+
+  app.get(
+    "/api/v1/notifications/unread_count",
+    {
+      config: read,
+      schema: {
+        querystring: {
+          type: "object",
+          properties: { limit: limitParam, types: typeList, exclude_types: typeList, account_id: idString },
+        },
+        response: { 200: { type: "object", properties: { count: { type: "integer" } } }, "4xx": errorResponse },
+      },
+    },
+    async (request) => {
+      const query = request.query as { limit?: number; types?: string[]; exclude_types?: string[]; account_id?: string };
+      const count = await unreadNotificationCount(
+        context,
+        userOf(request).account.id,
+        { types: query.types, excludeTypes: query.exclude_types, accountId: query.account_id },
+        clampLimit(query.limit, 100, 1000),
+      );
+      return { count };
     },
   );
 

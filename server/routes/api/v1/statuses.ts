@@ -1,15 +1,44 @@
 import type { FastifyInstance } from "fastify";
 import type { Visibility } from "../../../../db/schema.ts";
-import { unprocessable } from "../../../errors.ts";
 import { userOf } from "../../../plugins/auth.ts";
 import { bool, errorResponse, idParams, idString } from "../../../schemas/common.ts";
 import { arrayOf, ref } from "../../../schemas/entities.ts";
-import { createStatus } from "../../../services/statuses/create.ts";
+import type { NewPollInput } from "../../../services/polls/new-poll.ts";
+import { scheduleStatus } from "../../../services/scheduled-statuses/scheduled-statuses.ts";
+import { createStatus, type NewStatusInput } from "../../../services/statuses/create.ts";
 import { deleteStatus } from "../../../services/statuses/delete.ts";
 import { editStatus, statusHistory, statusSource } from "../../../services/statuses/edit.ts";
-import { presentStatus, presentStatuses } from "../../../services/statuses/present.ts";
-import { showStatus, statusContext } from "../../../services/statuses/read.ts";
-import { findVisibleStatusIds } from "../../../services/statuses/visible.ts";
+import { presentStatus } from "../../../services/statuses/present.ts";
+import { showStatus, showStatuses, statusContext } from "../../../services/statuses/read.ts";
+
+/** `poll[options][]`, `poll[expires_in]` (seconds), `poll[multiple]`, `poll[hide_totals]`. */
+const pollBody = {
+  type: ["object", "null"],
+  properties: {
+    options: { type: "array", maxItems: 100, items: { type: "string", maxLength: 10000 } },
+    expires_in: { type: "integer", minimum: 0, maximum: 2_000_000_000 },
+    multiple: bool,
+    hide_totals: bool,
+  },
+} as const;
+
+interface PollBody {
+  options?: string[];
+  expires_in?: number;
+  multiple?: boolean;
+  hide_totals?: boolean;
+}
+
+/** The poll to post, or none for a missing or empty `poll` (as Rails reads a blank hash). */
+function pollInput(poll: PollBody | null | undefined): NewPollInput | undefined {
+  if (!poll || Object.keys(poll).length === 0) return undefined;
+  return {
+    options: poll.options ?? [],
+    expiresIn: poll.expires_in,
+    multiple: poll.multiple,
+    hideTotals: poll.hide_totals,
+  };
+}
 
 const createBody = {
   type: "object",
@@ -22,7 +51,7 @@ const createBody = {
     in_reply_to_id: { anyOf: [idString, { type: "null" }] },
     media_ids: { type: "array", maxItems: 20, items: { type: "string", maxLength: 30 } },
     scheduled_at: { type: ["string", "null"], maxLength: 50 },
-    poll: { type: ["object", "null"] },
+    poll: pollBody,
     local_only: bool,
   },
 } as const;
@@ -35,8 +64,20 @@ const editBody = {
     sensitive: bool,
     language: { type: ["string", "null"], maxLength: 20 },
     media_ids: { type: "array", maxItems: 20, items: { type: "string", maxLength: 30 } },
-    media_attributes: { type: "array", maxItems: 20, items: { type: "object" } },
-    poll: { type: ["object", "null"] },
+    media_attributes: {
+      type: "array",
+      maxItems: 20,
+      items: {
+        type: "object",
+        required: ["id"],
+        properties: {
+          id: { type: "string", maxLength: 30 },
+          description: { type: "string", maxLength: 100000 },
+          focus: { type: "string", maxLength: 100 },
+        },
+      },
+    },
+    poll: pollBody,
   },
 } as const;
 
@@ -46,8 +87,8 @@ interface EditBody {
   sensitive?: boolean;
   language?: string | null;
   media_ids?: string[];
-  media_attributes?: object[];
-  poll?: object | null;
+  media_attributes?: { id: string; description?: string; focus?: string }[];
+  poll?: PollBody | null;
 }
 
 interface CreateBody {
@@ -59,7 +100,7 @@ interface CreateBody {
   in_reply_to_id?: string | null;
   media_ids?: string[];
   scheduled_at?: string | null;
-  poll?: object | null;
+  poll?: PollBody | null;
   local_only?: boolean;
 }
 
@@ -73,17 +114,14 @@ export default async function statusesRoutes(app: FastifyInstance) {
       schema: {
         body: createBody,
         headers: { type: "object", properties: { "idempotency-key": { type: "string", maxLength: 200 } } },
-        response: { 200: ref("Status"), "4xx": errorResponse },
+        // A ScheduledStatus when `scheduled_at` is in the future (its required keys tell them apart).
+        response: { 200: { anyOf: [ref("ScheduledStatus"), ref("Status")] }, "4xx": errorResponse },
       },
     },
     async (request) => {
       const viewer = userOf(request);
       const body = (request.body ?? {}) as CreateBody;
-      // Refused rather than silently dropped: a post must not go out without what was attached.
-      if (body.media_ids?.length) throw unprocessable("Media attachments are not supported yet");
-      if (body.scheduled_at) throw unprocessable("Scheduled posts are not supported yet");
-      if (body.poll) throw unprocessable("Polls are not supported yet");
-      const id = await createStatus(context, viewer.account, {
+      const input: NewStatusInput = {
         status: body.status,
         spoilerText: body.spoiler_text,
         sensitive: body.sensitive,
@@ -93,7 +131,15 @@ export default async function statusesRoutes(app: FastifyInstance) {
         localOnly: body.local_only,
         idempotencyKey: request.headers["idempotency-key"] as string | undefined,
         applicationId: viewer.applicationId,
-      });
+        mediaIds: body.media_ids,
+        poll: pollInput(body.poll),
+      };
+      if (body.scheduled_at) {
+        // A time in the past means now, as in Mastodon.
+        const scheduled = await scheduleStatus(context, viewer.account, input, body.scheduled_at);
+        if (scheduled) return scheduled;
+      }
+      const id = await createStatus(context, viewer.account, input);
       return presentStatus(context, id, viewer.account.id);
     },
   );
@@ -111,11 +157,8 @@ export default async function statusesRoutes(app: FastifyInstance) {
         response: { 200: arrayOf("Status"), "4xx": errorResponse },
       },
     },
-    async (request) => {
-      const viewerId = userOf(request).account.id;
-      const ids = await findVisibleStatusIds(context, (request.query as { id: string[] }).id, viewerId);
-      return presentStatuses(context, ids, viewerId);
-    },
+    async (request) =>
+      showStatuses(context, (request.query as { id: string[] }).id, userOf(request).account.id),
   );
 
   app.get(
@@ -135,15 +178,15 @@ export default async function statusesRoutes(app: FastifyInstance) {
     },
     async (request) => {
       const body = (request.body ?? {}) as EditBody;
-      if (body.media_ids?.length || body.media_attributes?.length) {
-        throw unprocessable("Media attachments are not supported yet");
-      }
-      if (body.poll) throw unprocessable("Polls are not supported yet");
       return editStatus(context, userOf(request).account, (request.params as { id: string }).id, {
         status: body.status,
         spoilerText: body.spoiler_text,
         sensitive: body.sensitive,
         language: body.language ?? undefined,
+        // Absent: the attachments stay; present (even empty): the new list, as in Mastodon.
+        mediaIds: body.media_ids,
+        mediaAttributes: body.media_attributes,
+        poll: pollInput(body.poll),
       });
     },
   );
