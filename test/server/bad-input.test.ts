@@ -14,6 +14,7 @@ import { grants } from "../../server/services/oauth/scopes.ts";
 import { issueToken } from "../../server/services/oauth/tokens.ts";
 import { fingerprint } from "../helpers/db-fingerprint.ts";
 import { createTestApp, createTestUser, type TestUser } from "../helpers/fixtures.ts";
+import { injectUntilStream } from "../helpers/inject.ts";
 import { startTestInstance } from "../helpers/instance.ts";
 import { multipart } from "../helpers/multipart.ts";
 import {
@@ -147,25 +148,7 @@ function errorOf(response: Response): string | null {
 
 const brief = (response: Response) => `${response.statusCode} ${response.body.slice(0, 160)}`;
 
-/** The streaming API, whose answers may be event streams. */
-const STREAMING = /^\/api\/v1\/streaming(\/|\?|$)/;
-
-/**
- * inject(), except that an event stream (which never ends) is answered by its status and
- * headers: the sweep lets go of it as soon as they arrive, and its body reads as "".
- */
-async function inject(options: InjectOptions & { url: string }): Promise<Response> {
-  if (!STREAMING.test(options.url)) return app.inject(options);
-  const response = await app.inject({ ...options, payloadAsStream: true });
-  const chunks: Buffer[] = [];
-  if (String(response.headers["content-type"]).startsWith("text/event-stream")) {
-    response.raw.res.destroy();
-  } else {
-    for await (const chunk of response.stream()) chunks.push(chunk as Buffer);
-  }
-  const body = Buffer.concat(chunks).toString();
-  return { ...response, body, payload: body, json: () => JSON.parse(body) } as Response;
-}
+const inject = (options: InjectOptions & { url: string }): Promise<Response> => injectUntilStream(app, options);
 
 /**
  * Collects what is wrong in one sweep, so that a failure lists every offending request at once.

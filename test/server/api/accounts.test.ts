@@ -492,6 +492,8 @@ t.test("a closed campus: without a valid token no endpoint returns an account or
     "GET /api/v1/instance/privacy_policy",
     "GET /api/v1/instance/terms_of_service",
     "GET /api/v1/custom_emojis",
+    // Says "OK" and nothing else, as Mastodon's streaming server does for load balancers.
+    "GET /api/v1/streaming/health",
     "POST /api/v1/apps",
   ]);
   const fill = (url: string) =>
