@@ -379,6 +379,8 @@ export interface ListsTable {
   replies_policy: ColumnType<RepliesPolicy, RepliesPolicy | undefined, RepliesPolicy>;
   exclusive: Generated<boolean>;
   created_at: Timestamp;
+  /** A list the server keeps itself (0010): 'open_asks'; null for people's own lists. */
+  kind: Generated<"open_asks" | null>;
 }
 
 export interface ListAccountsTable {
@@ -582,6 +584,43 @@ export interface Database {
   filters: FiltersTable;
   filter_keywords: FilterKeywordsTable;
   filter_statuses: FilterStatusesTable;
+  help_requests: HelpRequestsTable;
+  help_routings: HelpRoutingsTable;
+  suggestion_dismissals: SuggestionDismissalsTable;
+  status_search: StatusSearchTable;
+  account_search: AccountSearchTable;
+}
+
+/** The full-text document of a post, kept by triggers (0009); never written by the application. */
+export interface StatusSearchTable {
+  status_id: string;
+  document: ColumnType<string, never, never>;
+}
+
+/** The full-text document of an account, kept by triggers (0009). */
+export interface AccountSearchTable {
+  account_id: string;
+  document: ColumnType<string, never, never>;
+}
+
+/** A post that asks the organization for help (0010). */
+export interface HelpRequestsTable {
+  status_id: string;
+  account_id: string;
+  created_at: Timestamp;
+  solved_at: NullableTimestamp;
+  solved_by_status_id: string | null;
+  answer_status_id: string | null;
+  rounds: Generated<number>;
+}
+
+/** Who a help request was routed to, in which round (0010). */
+export interface HelpRoutingsTable {
+  status_id: string;
+  account_id: string;
+  round: number;
+  score: number;
+  created_at: Timestamp;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -597,3 +636,10 @@ export type Tag = Selectable<TagsTable>;
 export type Follow = Selectable<FollowsTable>;
 export type Notification = Selectable<NotificationsTable>;
 export type MediaAttachment = Selectable<MediaAttachmentsTable>;
+
+/** Someone a user removed from their follow suggestions (0011). */
+export interface SuggestionDismissalsTable {
+  account_id: string;
+  target_account_id: string;
+  created_at: Timestamp;
+}

@@ -18,6 +18,7 @@ import {
 } from "@fedify/vocab";
 import type { OutboxIntent } from "../server/services/federation/intents.ts";
 import { publishScheduledStatus } from "../server/services/scheduled-statuses/scheduled-statuses.ts";
+import { routeHelpRequest } from "../server/services/help/routing.ts";
 import type { FederationDeps } from "./deps.ts";
 import { deliverBlock } from "./blocks.ts";
 import { deliverPin } from "./featured.ts";
@@ -305,6 +306,9 @@ export async function handleIntent(deps: FederationDeps, ctx: Context<void>, int
     case "status.scheduled":
       // Not an activity yet: publishing the post records the status.created that federates it.
       return publishScheduledStatus(deps.app, intent.scheduledStatusId);
+    case "help.route":
+      // Not an activity either: the assistant's mentions federate as posts of their own.
+      return routeHelpRequest(deps.app, intent.statusId);
     case "account.deleted": {
       // The account is kept as a suspended husk with its keys, so that it can sign its own Delete.
       const sender = await localAccount(deps, intent.accountId);

@@ -14,6 +14,7 @@ import { registerActors } from "./dispatchers/actors.ts";
 import { registerCollections } from "./dispatchers/collections.ts";
 import { registerObjects } from "./dispatchers/objects.ts";
 import { instanceIdentity } from "./identity.ts";
+import { DirectorySync, registerDirectory } from "./directory.ts";
 import { registerInbox } from "./inbox/listeners.ts";
 import { IntentAwareQueue } from "./intent-queue.ts";
 import { DatabaseKvStore } from "./kv.ts";
@@ -23,6 +24,7 @@ import { DatabaseMessageQueue, type DatabaseMessageQueueOptions } from "./queue.
 import { createWall, RefusalLog } from "./refusals.ts";
 import { checkActivity, checkSigner, type GuardVerdict } from "./request-guard.ts";
 import { FederationResolver } from "./resolver.ts";
+import { SiblingSearch } from "./sibling-search.ts";
 
 export interface FederationRuntime {
   federation: HallwayFederation;
@@ -30,6 +32,8 @@ export interface FederationRuntime {
   refusals: RefusalLog;
   queue: DatabaseMessageQueue;
   resolver: FederationResolver;
+  /** Cross-campus search: asks the siblings, and answers them. */
+  siblingSearch: SiblingSearch;
   /** The wall's verdict on a request for a federation endpoint, before Fedify handles it. */
   guard(request: Request, body: Buffer | null, requester: string): Promise<GuardVerdict | { ok: false; status: 400; reason: string; host: string }>;
   /** Starts working the queue (deliveries, inbox, intents) in this process. */
@@ -105,7 +109,11 @@ export async function createFederationRuntime(
   registerObjects(federation, deps);
   registerCollections(federation, deps);
   registerInbox(federation, deps, resolver);
+  registerDirectory(federation, deps);
+  const directory = new DirectorySync(deps, getFederation, resolver, allowlist, signedLoader(wall, identity, userAgent));
   app.resolver = resolver;
+  const siblingSearch = new SiblingSearch(deps, allowlist, getFederation, identity, resolver, userAgent);
+  app.siblingSearch = siblingSearch;
 
   const stopWorkers = new AbortController();
   let workers: Promise<void> | null = null;
@@ -132,6 +140,7 @@ export async function createFederationRuntime(
     refusals,
     queue: innerQueue,
     resolver,
+    siblingSearch,
     async guard(request, body, requester) {
       const url = new URL(request.url);
       let verdict: GuardVerdict | { ok: false; status: 400; reason: string; host: string };
@@ -157,10 +166,12 @@ export async function createFederationRuntime(
       return verdict;
     },
     startWorkers() {
+      directory.start();
       workers ??= getFederation().startQueue(undefined, { signal: stopWorkers.signal });
     },
     async close() {
       stopWorkers.abort();
+      directory.stop();
       await workers?.catch(() => {});
       await refusals.close();
       await allowlist.close();

@@ -94,6 +94,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     log: app.log,
     resolver: null,
+    siblingSearch: null,
     siblingHosts: () => [],
   };
   app.decorate("context", context);

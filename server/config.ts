@@ -39,6 +39,12 @@ export interface Config {
   logLevel: string;
   trustProxy: boolean;
   secret: string;
+  /** Help requests: the tag that makes a post one, how many experts each round asks, and after how many hours an unanswered one resurfaces. */
+  help: { tag: string; notify: number; resurfaceHours: number };
+  /** How often the directories of sibling campuses are read again, in seconds. */
+  directorySyncSeconds: number;
+  /** How long a search waits for the sibling campuses' answers, in milliseconds. */
+  searchBudgetMs: number;
 }
 
 const envSchema = {
@@ -74,6 +80,8 @@ const envSchema = {
     HALLWAY_QUEUE_LEASE_SECONDS: { type: "integer", minimum: 2, maximum: 3600, default: 30 },
     HALLWAY_QUEUE_RETRY_SECONDS: { type: "integer", minimum: 1, maximum: 86400, default: 30 },
     HALLWAY_QUEUE_MAX_ATTEMPTS: { type: "integer", minimum: 1, maximum: 100, default: 10 },
+    HALLWAY_DIRECTORY_SYNC_SECONDS: { type: "integer", minimum: 1, maximum: 86_400, default: 600 },
+    HALLWAY_SEARCH_BUDGET_MS: { type: "integer", minimum: 50, maximum: 30_000, default: 1500 },
     HALLWAY_QUEUE_CONCURRENCY: { type: "integer", minimum: 1, maximum: 64 },
     HALLWAY_LOG_LEVEL: {
       type: "string",
@@ -82,6 +90,9 @@ const envSchema = {
     },
     HALLWAY_TRUST_PROXY: { type: "boolean", default: false },
     HALLWAY_SECRET: { type: "string", minLength: 32 },
+    HALLWAY_HELP_TAG: { type: "string", pattern: "^#?[\\p{L}\\p{N}_]{1,100}$", default: "help" },
+    HALLWAY_HELP_NOTIFY: { type: "integer", minimum: 0, maximum: 50, default: 3 },
+    HALLWAY_HELP_RESURFACE_HOURS: { type: "number", exclusiveMinimum: 0, maximum: 8760, default: 48 },
   },
 } as const;
 
@@ -232,8 +243,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: values.HALLWAY_QUEUE_MAX_ATTEMPTS,
       concurrency: (values.HALLWAY_QUEUE_CONCURRENCY as number | undefined) ?? null,
     },
+    directorySyncSeconds: values.HALLWAY_DIRECTORY_SYNC_SECONDS,
+    searchBudgetMs: values.HALLWAY_SEARCH_BUDGET_MS,
     logLevel: values.HALLWAY_LOG_LEVEL,
     trustProxy: values.HALLWAY_TRUST_PROXY,
     secret: (values.HALLWAY_SECRET as string | undefined) ?? persistedSecret(dataDir),
+    help: {
+      tag: (values.HALLWAY_HELP_TAG as string).replace(/^#/, "").toLowerCase(),
+      notify: values.HALLWAY_HELP_NOTIFY,
+      resurfaceHours: values.HALLWAY_HELP_RESURFACE_HOURS,
+    },
   };
 }

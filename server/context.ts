@@ -6,6 +6,7 @@ import type { Config } from "./config.ts";
 import type { DomainEvents } from "./events.ts";
 import type { MediaStore } from "./services/media/store.ts";
 import type { RemoteResolver } from "./services/remote/resolver.ts";
+import type { SiblingSearcher } from "./services/search/siblings.ts";
 import type { Urls } from "./urls.ts";
 
 export interface Logger {
@@ -32,6 +33,8 @@ export interface AppContext {
   log: Logger;
   /** Set once federation is up; null in an instance without it (some tests). */
   resolver: RemoteResolver | null;
+  /** Asks the sibling campuses to search too; null without federation. */
+  siblingSearch: SiblingSearcher | null;
   /** Hosts of the allowlisted sibling campuses (as in handles), as they are right now. */
   siblingHosts(): string[];
 }

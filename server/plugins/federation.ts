@@ -4,9 +4,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { FederationRuntime } from "../../federation/runtime.ts";
+import { SIBLING_SEARCH_PATH } from "../../federation/sibling-search.ts";
 
 const FEDERATION_PATH = /^\/(users\/[^/?#]+(\/.*)?|inbox|\.well-known\/webfinger)(\?|$)/;
 const MAX_ACTIVITY_BYTES = 1024 * 1024;
+const SIBLING_SEARCH = new RegExp(`^${SIBLING_SEARCH_PATH}(\\?|$)`);
 
 /** Fedify serves ActivityPub unless the client prefers HTML (a browser). */
 function prefersHtml(request: FastifyRequest): boolean {
@@ -54,6 +56,11 @@ export const federationPlugin = fp(async (app: FastifyInstance, options: { runti
 
   app.addHook("onRequest", async (request, reply) => {
     const path = request.url;
+    // Cross-campus search: answered to signed siblings only (federation/sibling-search.ts).
+    if (request.method === "GET" && SIBLING_SEARCH.test(path)) {
+      await sendWebResponse(reply, await runtime.siblingSearch.serve(toWebRequest(request, origin, null), request.ip));
+      return reply;
+    }
     if (!FEDERATION_PATH.test(path)) return;
     if (request.method === "GET" && prefersHtml(request) && !path.startsWith("/.well-known/")) return;
     if (request.method === "OPTIONS") return;

@@ -8,6 +8,7 @@ import appsRoutes from "./api/v1/apps.ts";
 import bookmarksRoutes from "./api/v1/bookmarks.ts";
 import conversationsRoutes from "./api/v1/conversations.ts";
 import customEmojisRoutes from "./api/v1/custom-emojis.ts";
+import directoryRoutes from "./api/v1/directory.ts";
 import favouritesRoutes from "./api/v1/favourites.ts";
 import featuredTagsRoutes from "./api/v1/featured-tags.ts";
 import filtersV1Routes from "./api/v1/filters.ts";
@@ -31,6 +32,8 @@ import filtersV2Routes from "./api/v2/filters.ts";
 import mediaV2Routes from "./api/v2/media.ts";
 import groupedNotificationsRoutes from "./api/v2/notifications.ts";
 import searchRoutes from "./api/v2/search.ts";
+import helpRoutes from "./api/hallway/help.ts";
+import suggestionsRoutes from "./api/v2/suggestions.ts";
 import authorizeRoutes from "./oauth/authorize.ts";
 import tokenRoutes from "./oauth/token.ts";
 import nodeInfoRoutes from "./well-known/nodeinfo.ts";
@@ -73,6 +76,9 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(scheduledStatusesRoutes);
   await app.register(pushRoutes);
   await app.register(searchRoutes);
+  await app.register(helpRoutes);
+  await app.register(directoryRoutes);
+  await app.register(suggestionsRoutes);
   await app.register(streamingRoutes);
   await app.register(webPages);
 }

@@ -69,7 +69,12 @@ export type OutboxIntent =
    * A scheduled post's time has come (recorded with scheduleIntent): publish it through the
    * normal create path, which records its own status.created.
    */
-  | { type: "status.scheduled"; scheduledStatusId: string; accountId: string };
+  | { type: "status.scheduled"; scheduledStatusId: string; accountId: string }
+  /**
+   * A local help request is due for routing to experts (at posting, then again when it
+   * resurfaces unanswered). Not an activity: the mentions it posts federate on their own.
+   */
+  | { type: "help.route"; statusId: string; accountId: string };
 
 export interface IntentMessage {
   type: "hallway:intent";

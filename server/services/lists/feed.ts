@@ -7,6 +7,7 @@ import type { AppContext } from "../../context.ts";
 import { notFound } from "../../errors.ts";
 import type { PageParams } from "../pagination.ts";
 import { type TimelinePage, toPage } from "../timelines/timelines.ts";
+import { openAsksTimeline } from "../help/open-asks.ts";
 
 /** How many of a new member's recent posts a list receives, as a home feed does on a follow. */
 const BACKFILL = 400;
@@ -117,11 +118,12 @@ export async function listTimeline(
 ): Promise<TimelinePage> {
   const list = await context.db
     .selectFrom("lists")
-    .select("id")
+    .select(["id", "kind"])
     .where("id", "=", listId)
     .where("account_id", "=", viewerId)
     .executeTakeFirst();
   if (!list) throw notFound();
+  if (list.kind === "open_asks") return openAsksTimeline(context, viewerId, page, limit);
   const ids = context.db.selectFrom("list_feed as lf").select("lf.status_id as id").where("lf.list_id", "=", listId);
   // Lists use the home filters, as Mastodon's do.
   return toPage(context, viewerId, ids, "lf.status_id", page, limit, true, "home");

@@ -8,6 +8,7 @@ import { notFound, unprocessable } from "../../errors.ts";
 import { accountToApi, type ApiAccount } from "../../serializers/account.ts";
 import { type ApiList, listToApi } from "../../serializers/list.ts";
 import { type Cursors, type PageParams, pageCursors, pageWindow } from "../pagination.ts";
+import { assertUserList, ensureOpenAsksList } from "../help/open-asks.ts";
 import { backfillListFeed } from "./feed.ts";
 
 /** As many lists as Mastodon allows one account. */
@@ -41,7 +42,15 @@ async function ownedList(context: AppContext, viewerId: string, listId: string) 
 }
 
 export async function ownedLists(context: AppContext, viewerId: string): Promise<ApiList[]> {
-  const rows = await context.db.selectFrom("lists").selectAll().where("account_id", "=", viewerId).orderBy("id").execute();
+  // Every user has the server's Open asks list (help requests) among their own.
+  await ensureOpenAsksList(context.db, viewerId);
+  const rows = await context.db
+    .selectFrom("lists")
+    .selectAll()
+    .where("account_id", "=", viewerId)
+    .orderBy(sql`kind IS NULL`)
+    .orderBy("id")
+    .execute();
   return rows.map(listToApi);
 }
 
@@ -58,6 +67,7 @@ export async function createList(context: AppContext, viewerId: string, input: L
       .selectFrom("lists")
       .select((eb) => eb.fn.countAll<string>().as("count"))
       .where("account_id", "=", viewerId)
+      .where("kind", "is", null)
       .executeTakeFirstOrThrow();
     if (Number(count) >= MAX_LISTS) throw unprocessable(`You cannot have more than ${MAX_LISTS} lists`);
     return trx
@@ -81,7 +91,7 @@ export async function updateList(
   listId: string,
   input: ListInput,
 ): Promise<ApiList> {
-  await ownedList(context, viewerId, listId);
+  assertUserList(await ownedList(context, viewerId, listId));
   const changes = {
     ...(input.title !== undefined ? { title: cleanTitle(input.title) } : {}),
     ...(input.repliesPolicy !== undefined ? { replies_policy: input.repliesPolicy } : {}),
@@ -94,6 +104,7 @@ export async function updateList(
 }
 
 export async function deleteList(context: AppContext, viewerId: string, listId: string): Promise<void> {
+  assertUserList(await ownedList(context, viewerId, listId));
   const result = await context.db
     .deleteFrom("lists")
     .where("id", "=", listId)
@@ -141,7 +152,7 @@ export async function addListMembers(
   listId: string,
   accountIds: readonly string[],
 ): Promise<void> {
-  await ownedList(context, viewerId, listId);
+  assertUserList(await ownedList(context, viewerId, listId));
   const ids = [...new Set(accountIds)];
   if (ids.length === 0) throw unprocessable("account_ids can't be blank");
   const found = await findAccountsByIds(context.db, ids);
@@ -177,7 +188,7 @@ export async function removeListMembers(
   listId: string,
   accountIds: readonly string[],
 ): Promise<void> {
-  await ownedList(context, viewerId, listId);
+  assertUserList(await ownedList(context, viewerId, listId));
   const ids = bigintArray([...new Set(accountIds)]);
   await context.db.transaction().execute(async (trx) => {
     await trx

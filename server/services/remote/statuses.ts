@@ -12,6 +12,7 @@ import { sweepUnattachedMedia } from "../media/sweep.ts";
 import { insertPoll } from "../polls/new-poll.ts";
 import { type RemotePollInput, remotePollValues } from "../polls/remote.ts";
 import { publishConversations } from "../conversations/conversations.ts";
+import { noteHelpActivity } from "../help/requests.ts";
 import { fanOutToHomeFeeds } from "../statuses/fan-out.ts";
 import { normalizeTag } from "../statuses/text.ts";
 
@@ -109,6 +110,8 @@ export async function receiveRemoteStatus(
         .execute();
     }
     await setStatusTags(trx, inserted.id, remoteTags(input.tags));
+    // The same rule as for local posts: a sibling's request, or its asker's #solved reply.
+    await noteHelpActivity(trx, context, inserted);
     await applyRemoteMedia(trx, inserted.id, input.accountId, media);
     if (input.poll) await insertPoll(trx, inserted.id, input.accountId, remotePollValues(input.poll));
     if (input.visibility !== "direct") {

@@ -9,6 +9,7 @@ import { recordIntent } from "../federation/intents.ts";
 import { checkPostMedia, setStatusMedia } from "../media/attach.ts";
 import { notifyLocal, publishNotifications } from "../notifications/notify.ts";
 import { insertPoll, type NewPollInput, validatePoll } from "../polls/new-poll.ts";
+import { noteHelpActivity, withHelpTag } from "../help/requests.ts";
 import { fanOutToHomeFeeds } from "./fan-out.ts";
 import { textToHtml } from "./html.ts";
 import { mentionLookup, resolveMentions } from "./mentions.ts";
@@ -29,6 +30,8 @@ export interface NewStatusInput {
   mediaIds?: string[];
   /** `poll[...]`: a poll to post with the text. */
   poll?: NewPollInput;
+  /** `help_request` (a Hallway extension): post as a help request, adding the campus help tag. */
+  helpRequest?: boolean;
 }
 
 const IDEMPOTENCY_WINDOW_MS = 60 * 60 * 1000;
@@ -77,7 +80,7 @@ export async function createStatus(context: AppContext, author: Account, input: 
   // A post carries pictures or a poll, never both, as in Mastodon.
   if (input.poll && media.length > 0) throw unprocessable("Cannot attach files to a post with a poll");
   const poll = input.poll ? validatePoll(context, input.poll) : null;
-  const text = (input.status ?? "").trim();
+  const text = input.helpRequest ? withHelpTag(context, (input.status ?? "").trim()) : (input.status ?? "").trim();
   const user = await context.db
     .selectFrom("users")
     .select(["default_visibility", "default_sensitive", "default_language", "default_local_only"])
@@ -158,6 +161,7 @@ export async function createStatus(context: AppContext, author: Account, input: 
         .execute();
     }
     await setStatusTags(trx, id, textTags(text));
+    await noteHelpActivity(trx, context, status);
     if (poll) await insertPoll(trx, id, author.id, poll);
     if (media.length > 0) await setStatusMedia(trx, id, media);
     if (input.idempotencyKey) {

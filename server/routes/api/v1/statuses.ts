@@ -53,6 +53,7 @@ const createBody = {
     scheduled_at: { type: ["string", "null"], maxLength: 50 },
     poll: pollBody,
     local_only: bool,
+    help_request: bool,
   },
 } as const;
 
@@ -102,6 +103,7 @@ interface CreateBody {
   scheduled_at?: string | null;
   poll?: PollBody | null;
   local_only?: boolean;
+  help_request?: boolean;
 }
 
 export default async function statusesRoutes(app: FastifyInstance) {
@@ -133,6 +135,7 @@ export default async function statusesRoutes(app: FastifyInstance) {
         applicationId: viewer.applicationId,
         mediaIds: body.media_ids,
         poll: pollInput(body.poll),
+        helpRequest: body.help_request,
       };
       if (body.scheduled_at) {
         // A time in the past means now, as in Mastodon.

@@ -15,6 +15,8 @@ const searchQuery = {
     following: bool,
     account_id: idString,
     exclude_unreviewed: bool,
+    min_id: idString,
+    max_id: idString,
     limit: limitParam,
     offset: { type: "integer", minimum: 0, maximum: 10000 },
   },
@@ -26,6 +28,8 @@ interface SearchQuery {
   resolve?: boolean;
   following?: boolean;
   account_id?: string;
+  min_id?: string;
+  max_id?: string;
   limit?: number;
   offset?: number;
 }
@@ -60,6 +64,8 @@ export default async function searchRoutes(app: FastifyInstance) {
         resolve: query.resolve,
         following: query.following,
         accountId: query.account_id,
+        minId: query.min_id,
+        maxId: query.max_id,
         limit: clampLimit(query.limit, 20, 40),
         offset: query.offset ?? 0,
       });
