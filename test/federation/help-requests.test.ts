@@ -4,7 +4,7 @@
 // request resurfaces to the next people, and follow paths span campuses.
 import t from "tap";
 import type { mastodon } from "masto";
-import { type Campus, type CampusUser, eventually, startCampuses } from "../helpers/campuses.ts";
+import { type Campus, type CampusUser, eventually, resolveAccount, startCampuses } from "../helpers/campuses.ts";
 
 const campuses = await startCampuses(t, {
   campuses: ["A", "B", "C"],
@@ -25,17 +25,6 @@ const [priya, ana, kai, bob, dan, raj, chen, olga] = await Promise.all([
   C.createUser("chen", { displayName: "Chen" }),
   C.createUser("olga"),
 ]);
-
-async function resolveAccount(who: CampusUser, target: CampusUser): Promise<mastodon.v1.Account> {
-  const found = await who.client.v2.search.list({
-    q: `@${target.acct}`,
-    resolve: true,
-    type: "accounts",
-  });
-  const account = found.accounts.find((candidate) => candidate.acct === target.acct);
-  if (!account) throw new Error(`${who.username} cannot find ${target.acct}`);
-  return account;
-}
 
 async function follow(follower: CampusUser, target: CampusUser): Promise<string> {
   const account =

@@ -5,25 +5,13 @@
 import type { mastodon } from "masto";
 import sharp from "sharp";
 import t from "tap";
-import { type Campus, type CampusUser, eventually, startCampuses } from "../helpers/campuses.ts";
+import { type Campus, type CampusUser, eventually, homeHas, resolveAccount, startCampuses } from "../helpers/campuses.ts";
 import { mp4Like, plainPicture, sidewaysPhoto } from "../helpers/images.ts";
 
 const campuses = await startCampuses(t, { campuses: ["A", "B"] });
 const A = campuses.A as Campus;
 const B = campuses.B as Campus;
 const [ana, raj] = await Promise.all([A.createUser("ana"), B.createUser("raj")]);
-
-async function resolveAccount(who: CampusUser, target: CampusUser): Promise<mastodon.v1.Account> {
-  const found = await who.client.v2.search.list({ q: `@${target.acct}`, resolve: true, type: "accounts" });
-  const account = found.accounts.find((candidate) => candidate.acct === target.acct);
-  if (!account) throw new Error(`${who.username} cannot find ${target.acct}`);
-  return account;
-}
-
-async function homeHas(who: CampusUser, uri: string): Promise<mastodon.v1.Status | undefined> {
-  const statuses = await who.client.v1.timelines.home.list({ limit: 40 });
-  return statuses.find((status) => status.uri === uri);
-}
 
 async function bytesOf(href: string): Promise<{ status: number; type: string | null; data: Buffer }> {
   const response = await fetch(href);

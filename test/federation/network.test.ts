@@ -4,7 +4,7 @@
 // local-only posts.
 import t from "tap";
 import type { mastodon } from "masto";
-import { type Campus, type CampusUser, eventually, startCampuses } from "../helpers/campuses.ts";
+import { type Campus, type CampusUser, eventually, homeHas, resolveAccount, resolveStatus, startCampuses } from "../helpers/campuses.ts";
 
 const campuses = await startCampuses(t, { campuses: ["A", "B", "C"] });
 const A = campuses.A as Campus;
@@ -16,27 +16,6 @@ const [ana, raj, chen] = await Promise.all([
   B.createUser("raj", { displayName: "Raj", locked: true }),
   C.createUser("chen", { displayName: "Chen" }),
 ]);
-
-/** `who` on their own campus resolves `target` (a person on another campus) and returns the local copy. */
-async function resolveAccount(who: CampusUser, target: CampusUser): Promise<mastodon.v1.Account> {
-  const found = await who.client.v2.search.list({ q: `@${target.acct}`, resolve: true, type: "accounts" });
-  const account = found.accounts.find((candidate) => candidate.acct === target.acct);
-  if (!account) throw new Error(`${who.username} cannot find ${target.acct}`);
-  return account;
-}
-
-/** The copy of a post (by its ActivityPub URI) on `who`'s campus, resolved through search. */
-async function resolveStatus(who: CampusUser, uri: string): Promise<mastodon.v1.Status> {
-  const found = await who.client.v2.search.list({ q: uri, resolve: true, type: "statuses" });
-  const status = found.statuses.find((candidate) => candidate.uri === uri);
-  if (!status) throw new Error(`${who.username} cannot resolve ${uri}`);
-  return status;
-}
-
-async function homeHas(who: CampusUser, uri: string): Promise<mastodon.v1.Status | undefined> {
-  const statuses = await who.client.v1.timelines.home.list({ limit: 40 });
-  return statuses.find((status) => status.uri === uri || status.reblog?.uri === uri);
-}
 
 async function notification(who: CampusUser, type: string, match: (n: mastodon.v1.Notification) => boolean = () => true) {
   return eventually(

@@ -3,19 +3,12 @@
 // warn about and hide a sibling's posts as they do local ones.
 import type { mastodon } from "masto";
 import t from "tap";
-import { type Campus, type CampusUser, eventually, startCampuses } from "../helpers/campuses.ts";
+import { type Campus, eventually, resolveAccount, startCampuses } from "../helpers/campuses.ts";
 
 const campuses = await startCampuses(t, { campuses: ["A", "B"] });
 const A = campuses.A as Campus;
 const B = campuses.B as Campus;
 const [ana, raj] = await Promise.all([A.createUser("ana"), B.createUser("raj")]);
-
-async function resolveAccount(who: CampusUser, target: CampusUser): Promise<mastodon.v1.Account> {
-  const found = await who.client.v2.search.list({ q: `@${target.acct}`, resolve: true, type: "accounts" });
-  const account = found.accounts.find((candidate) => candidate.acct === target.acct);
-  if (!account) throw new Error(`${who.username} cannot find ${target.acct}`);
-  return account;
-}
 
 const uris = (statuses: mastodon.v1.Status[]) => statuses.map((status) => status.uri);
 

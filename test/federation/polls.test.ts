@@ -4,7 +4,7 @@
 import type { mastodon } from "masto";
 import { MastoHttpError } from "masto";
 import t from "tap";
-import { type Campus, type CampusUser, eventually, startCampuses } from "../helpers/campuses.ts";
+import { type Campus, type CampusUser, eventually, homeHas, resolveAccount, resolveStatus, startCampuses } from "../helpers/campuses.ts";
 
 const campuses = await startCampuses(t, {
   campuses: ["A", "B"],
@@ -19,24 +19,6 @@ const [ana, bea, raj, kim] = await Promise.all([
   B.createUser("raj", { displayName: "Raj" }),
   B.createUser("kim"),
 ]);
-
-async function resolveAccount(who: CampusUser, target: CampusUser): Promise<mastodon.v1.Account> {
-  const found = await who.client.v2.search.list({ q: `@${target.acct}`, resolve: true, type: "accounts" });
-  const account = found.accounts.find((candidate) => candidate.acct === target.acct);
-  if (!account) throw new Error(`${who.username} cannot find ${target.acct}`);
-  return account;
-}
-
-async function resolveStatus(who: CampusUser, uri: string): Promise<mastodon.v1.Status> {
-  const found = await who.client.v2.search.list({ q: uri, resolve: true, type: "statuses" });
-  const status = found.statuses.find((candidate) => candidate.uri === uri);
-  if (!status) throw new Error(`${who.username} cannot resolve ${uri}`);
-  return status;
-}
-
-async function homeHas(who: CampusUser, uri: string): Promise<mastodon.v1.Status | undefined> {
-  return (await who.client.v1.timelines.home.list({ limit: 40 })).find((status) => status.uri === uri);
-}
 
 const tallies = (poll: mastodon.v1.Poll | null | undefined) => poll?.options.map((option) => option.votesCount ?? null);
 

@@ -2,20 +2,13 @@
 // HTTP with real signatures, driven through the masto client.
 import type { mastodon } from "masto";
 import t from "tap";
-import { type Campus, type CampusUser, eventually, startCampuses } from "../helpers/campuses.ts";
+import { type Campus, type CampusUser, eventually, homeHas, resolveAccount, startCampuses } from "../helpers/campuses.ts";
 
 const campuses = await startCampuses(t, { campuses: ["A", "B"] });
 const A = campuses.A as Campus;
 const B = campuses.B as Campus;
 
 const [ana, mia, raj] = await Promise.all([A.createUser("ana"), A.createUser("mia"), B.createUser("raj")]);
-
-async function resolveAccount(who: CampusUser, target: CampusUser): Promise<mastodon.v1.Account> {
-  const found = await who.client.v2.search.list({ q: `@${target.acct}`, resolve: true, type: "accounts" });
-  const account = found.accounts.find((candidate) => candidate.acct === target.acct);
-  if (!account) throw new Error(`${who.username} cannot find ${target.acct}`);
-  return account;
-}
 
 async function relationship(who: CampusUser, accountId: string): Promise<mastodon.v1.Relationship> {
   const [found] = await who.client.v1.accounts.relationships.fetch({ id: [accountId] });
@@ -29,11 +22,6 @@ async function followAndWait(follower: CampusUser, target: CampusUser): Promise<
     what: `${follower.username} following ${target.username}`,
   });
   return account;
-}
-
-async function homeHas(who: CampusUser, uri: string): Promise<mastodon.v1.Status | undefined> {
-  const statuses = await who.client.v1.timelines.home.list({ limit: 40 });
-  return statuses.find((status) => status.uri === uri || status.reblog?.uri === uri);
 }
 
 let rajOnA: mastodon.v1.Account;

@@ -4,7 +4,7 @@
 // admin CLI reaches the campus's people.
 import type { mastodon } from "masto";
 import t from "tap";
-import { type Campus, type CampusUser, eventually, startCampuses } from "../helpers/campuses.ts";
+import { type Campus, type CampusUser, eventually, resolveAccount, resolveStatus, startCampuses } from "../helpers/campuses.ts";
 
 const campuses = await startCampuses(t, {
   campuses: ["A", "B"],
@@ -18,20 +18,6 @@ const [ana, bea, raj] = await Promise.all([
   A.createUser("bea", { displayName: "Bea" }),
   B.createUser("raj", { displayName: "Raj" }),
 ]);
-
-async function resolveAccount(who: CampusUser, target: CampusUser): Promise<mastodon.v1.Account> {
-  const found = await who.client.v2.search.list({ q: `@${target.acct}`, resolve: true, type: "accounts" });
-  const account = found.accounts.find((candidate) => candidate.acct === target.acct);
-  if (!account) throw new Error(`${who.username} cannot find ${target.acct}`);
-  return account;
-}
-
-async function resolveStatus(who: CampusUser, uri: string): Promise<mastodon.v1.Status> {
-  const found = await who.client.v2.search.list({ q: uri, resolve: true, type: "statuses" });
-  const status = found.statuses.find((candidate) => candidate.uri === uri);
-  if (!status) throw new Error(`${who.username} cannot resolve ${uri}`);
-  return status;
-}
 
 /** `follower` follows `target` on the other campus and waits for the sibling's Accept. */
 async function follow(follower: CampusUser, target: CampusUser): Promise<mastodon.v1.Account> {

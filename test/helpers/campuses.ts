@@ -189,3 +189,25 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
   }
 }
+
+/** `who`, on their own campus, resolves `target` (a person on another campus): the local copy. */
+export async function resolveAccount(who: CampusUser, target: CampusUser): Promise<mastodon.v1.Account> {
+  const found = await who.client.v2.search.list({ q: `@${target.acct}`, resolve: true, type: "accounts" });
+  const account = found.accounts.find((candidate) => candidate.acct === target.acct);
+  if (!account) throw new Error(`${who.username} cannot find ${target.acct}`);
+  return account;
+}
+
+/** The copy of a post (by its ActivityPub URI) on `who`'s campus, resolved through search. */
+export async function resolveStatus(who: CampusUser, uri: string): Promise<mastodon.v1.Status> {
+  const found = await who.client.v2.search.list({ q: uri, resolve: true, type: "statuses" });
+  const status = found.statuses.find((candidate) => candidate.uri === uri);
+  if (!status) throw new Error(`${who.username} cannot resolve ${uri}`);
+  return status;
+}
+
+/** The post (or a boost of it) in the newest 40 of `who`'s home timeline. */
+export async function homeHas(who: CampusUser, uri: string): Promise<mastodon.v1.Status | undefined> {
+  const statuses = await who.client.v1.timelines.home.list({ limit: 40 });
+  return statuses.find((status) => status.uri === uri || status.reblog?.uri === uri);
+}
